@@ -1,0 +1,147 @@
+//! The one vocabulary of things a user can ask for. Keymaps bind key strings
+//! to these names (snake_case); variants that carry data are not bindable.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    // global
+    Quit,
+    Help,
+    Command,
+    Filter,
+    Back,
+    ToggleLogPane,
+    // movement
+    Up,
+    Down,
+    PageUp,
+    PageDown,
+    Home,
+    End,
+    Left,
+    Right,
+    // lists
+    Open,
+    Logs,
+    SortNext,
+    SortReverse,
+    ClearFilter,
+    // views
+    ViewNodes,
+    ViewStacks,
+    ViewServices,
+    ViewContainers,
+    // logs
+    ToggleFollow,
+    ToggleTimestamps,
+    ToggleWrap,
+    ToggleColors,
+    ToggleSource,
+    Search,
+    SearchNext,
+    SearchPrev,
+    SaveLogs,
+}
+
+impl Action {
+    /// Every bindable action, for help screens and for checking keymaps.
+    pub const ALL: &'static [Action] = &[
+        Action::Quit,
+        Action::Help,
+        Action::Command,
+        Action::Filter,
+        Action::Back,
+        Action::ToggleLogPane,
+        Action::Up,
+        Action::Down,
+        Action::PageUp,
+        Action::PageDown,
+        Action::Home,
+        Action::End,
+        Action::Left,
+        Action::Right,
+        Action::Open,
+        Action::Logs,
+        Action::SortNext,
+        Action::SortReverse,
+        Action::ClearFilter,
+        Action::ViewNodes,
+        Action::ViewStacks,
+        Action::ViewServices,
+        Action::ViewContainers,
+        Action::ToggleFollow,
+        Action::ToggleTimestamps,
+        Action::ToggleWrap,
+        Action::ToggleColors,
+        Action::ToggleSource,
+        Action::Search,
+        Action::SearchNext,
+        Action::SearchPrev,
+        Action::SaveLogs,
+    ];
+
+    /// The name used in keymap files.
+    pub fn name(self) -> String {
+        serde_json::to_value(self)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default()
+    }
+
+    /// A short description for the help screen.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Action::Quit => "quit berth",
+            Action::Help => "show this help",
+            Action::Command => "command mode (:containers, :stacks, :q ...)",
+            Action::Filter => "filter rows / log lines",
+            Action::Back => "go back, clear filter",
+            Action::ToggleLogPane => "show berth's own log",
+            Action::Up => "move up",
+            Action::Down => "move down",
+            Action::PageUp => "page up",
+            Action::PageDown => "page down",
+            Action::Home => "first row",
+            Action::End => "last row",
+            Action::Left => "scroll left",
+            Action::Right => "scroll right",
+            Action::Open => "open (drill down)",
+            Action::Logs => "follow logs of the selection",
+            Action::SortNext => "sort by next column",
+            Action::SortReverse => "reverse sort order",
+            Action::ClearFilter => "clear the filter",
+            Action::ViewNodes => "nodes",
+            Action::ViewStacks => "stacks",
+            Action::ViewServices => "services",
+            Action::ViewContainers => "containers",
+            Action::ToggleFollow => "pause / resume follow",
+            Action::ToggleTimestamps => "show timestamps",
+            Action::ToggleWrap => "wrap long lines",
+            Action::ToggleColors => "show the container's own colours",
+            Action::ToggleSource => "show the source of each line",
+            Action::Search => "search in logs",
+            Action::SearchNext => "next match",
+            Action::SearchPrev => "previous match",
+            Action::SaveLogs => "save the buffer to a file",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_round_trip_through_serde() {
+        for a in Action::ALL {
+            let name = a.name();
+            let back: Action = serde_json::from_value(serde_json::Value::String(name.clone()))
+                .expect("name parses back");
+            assert_eq!(*a, back, "{name}");
+        }
+        assert_eq!(Action::SearchNext.name(), "search_next");
+        assert_eq!(Action::ViewContainers.name(), "view_containers");
+    }
+}

@@ -1,0 +1,24 @@
+use thiserror::Error;
+
+/// Backend failures, each saying what failed and what to do about it.
+#[derive(Debug, Error)]
+pub enum BackendError {
+    #[error("cannot reach the Docker engine at {endpoint}: {reason}. {hint}")]
+    Unreachable {
+        endpoint: String,
+        reason: String,
+        hint: String,
+    },
+    #[error(
+        "permission denied on {endpoint}: run berth as a user in the 'docker' group (or root), or point --host at an endpoint you may use"
+    )]
+    PermissionDenied { endpoint: String },
+    #[error("{what} not found{hint}")]
+    NotFound { what: String, hint: String },
+    #[error("the engine refused: {0}")]
+    Engine(String),
+    #[error("{0}")]
+    Unsupported(String),
+    #[error("invalid endpoint {endpoint}: {reason}")]
+    BadEndpoint { endpoint: String, reason: String },
+}

@@ -1,0 +1,1 @@
+//! Picks and connects the backend chosen at startup.

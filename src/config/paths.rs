@@ -1,0 +1,34 @@
+use std::path::PathBuf;
+
+/// Where berth reads config and writes its own state.
+#[derive(Debug, Clone, Default)]
+pub struct Paths {
+    /// User themes (`themes/NAME.toml`) and keymaps (`keymap.toml`, `keymaps/NAME.toml`).
+    pub config_dir: Option<PathBuf>,
+    /// berth's own log file.
+    pub state_dir: Option<PathBuf>,
+    /// Saved logs, audit log.
+    pub data_dir: Option<PathBuf>,
+}
+
+impl Paths {
+    /// The platform's directories (`~/.config/berth`, `~/.local/state/berth`, ...).
+    /// `BERTH_CONFIG_DIR` overrides the config dir (tests use it).
+    pub fn from_env() -> Paths {
+        let dirs = directories::ProjectDirs::from("", "", "berth");
+        let config_dir = std::env::var_os("BERTH_CONFIG_DIR")
+            .map(PathBuf::from)
+            .or_else(|| dirs.as_ref().map(|d| d.config_dir().to_path_buf()));
+        let state_dir = dirs.as_ref().map(|d| {
+            d.state_dir()
+                .map(|s| s.to_path_buf())
+                .unwrap_or_else(|| d.data_local_dir().to_path_buf())
+        });
+        let data_dir = dirs.as_ref().map(|d| d.data_dir().to_path_buf());
+        Paths {
+            config_dir,
+            state_dir,
+            data_dir,
+        }
+    }
+}

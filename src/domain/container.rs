@@ -1,0 +1,124 @@
+use serde::Serialize;
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ContainerState {
+    Running,
+    Restarting,
+    Paused,
+    Created,
+    Removing,
+    Exited,
+    Dead,
+    #[default]
+    Unknown,
+}
+
+impl ContainerState {
+    pub fn parse(s: &str) -> Self {
+        match s {
+            "running" => Self::Running,
+            "restarting" => Self::Restarting,
+            "paused" => Self::Paused,
+            "created" => Self::Created,
+            "removing" => Self::Removing,
+            "exited" => Self::Exited,
+            "dead" => Self::Dead,
+            _ => Self::Unknown,
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Running => "running",
+            Self::Restarting => "restarting",
+            Self::Paused => "paused",
+            Self::Created => "created",
+            Self::Removing => "removing",
+            Self::Exited => "exited",
+            Self::Dead => "dead",
+            Self::Unknown => "unknown",
+        }
+    }
+
+    pub fn is_running(self) -> bool {
+        matches!(self, Self::Running)
+    }
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Health {
+    /// No health check configured.
+    #[default]
+    None,
+    Starting,
+    Healthy,
+    Unhealthy,
+}
+
+impl Health {
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::None => "",
+            Self::Starting => "starting",
+            Self::Healthy => "healthy",
+            Self::Unhealthy => "unhealthy",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct PortMapping {
+    pub host_ip: Option<String>,
+    pub host_port: Option<u16>,
+    pub container_port: u16,
+    pub protocol: String,
+}
+
+impl std::fmt::Display for PortMapping {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.host_port {
+            Some(host) => write!(f, "{host}->{}/{}", self.container_port, self.protocol),
+            None => write!(f, "{}/{}", self.container_port, self.protocol),
+        }
+    }
+}
+
+/// One running copy: a container, a swarm task, a pod.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Container {
+    pub id: String,
+    pub name: String,
+    pub state: ContainerState,
+    pub health: Health,
+    /// The engine's own words, e.g. "Up 3 minutes (healthy)".
+    pub status: String,
+    pub image: String,
+    pub ports: Vec<PortMapping>,
+    /// Unix seconds.
+    pub created: i64,
+    /// Filled in from an inspect after the first listing; `None` until known.
+    pub restart_count: Option<u32>,
+    pub stack: Option<String>,
+    pub service: Option<String>,
+    pub node: String,
+    pub command: String,
+}
+
+impl Container {
+    /// Ports as one cell, deduplicated (IPv4 and IPv6 bindings look alike).
+    pub fn ports_text(&self) -> String {
+        let mut parts: Vec<String> = self.ports.iter().map(|p| p.to_string()).collect();
+        parts.dedup();
+        parts.join(", ")
+    }
+
+    /// The service key this container belongs to (see [`crate::domain::Service::id`]).
+    pub fn service_key(&self) -> String {
+        match (&self.stack, &self.service) {
+            (Some(stack), Some(svc)) => format!("{stack}/{svc}"),
+            _ => self.name.clone(),
+        }
+    }
+}

@@ -1,0 +1,13 @@
+//! Plain data shared by backends, the app core and the UI. No I/O here.
+
+mod container;
+mod node;
+mod service;
+mod snapshot;
+mod stack;
+
+pub use container::{Container, ContainerState, Health, PortMapping};
+pub use node::Node;
+pub use service::{Service, ServiceKind};
+pub use snapshot::Snapshot;
+pub use stack::{Stack, StackKind};

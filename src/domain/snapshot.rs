@@ -1,0 +1,23 @@
+use super::{Container, Node, Service, Stack};
+use serde::Serialize;
+
+/// Everything a backend knows at one moment. Backends send a fresh snapshot
+/// after each coalesced batch of changes; the app never patches it by hand.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Snapshot {
+    pub nodes: Vec<Node>,
+    pub stacks: Vec<Stack>,
+    pub services: Vec<Service>,
+    pub containers: Vec<Container>,
+}
+
+impl Snapshot {
+    pub fn containers_of_service<'a>(
+        &'a self,
+        key: &'a str,
+    ) -> impl Iterator<Item = &'a Container> {
+        self.containers
+            .iter()
+            .filter(move |c| c.service_key() == key)
+    }
+}
