@@ -2,6 +2,9 @@
 
 pub mod app;
 pub mod backend;
+pub mod cli;
 pub mod config;
 pub mod domain;
 pub mod logs;
+pub mod terminal;
+pub mod ui;

@@ -1,5 +1,17 @@
-//! The app core: state, the action vocabulary and the reducer.
+//! The app core: state, the action vocabulary, the reducer and the runtime.
 
 mod action;
+pub mod columns;
+pub mod layout;
+pub mod list;
+pub mod logview;
+mod msg;
+pub mod runtime;
+mod state;
+mod update;
+pub mod view;
 
 pub use action::Action;
+pub use msg::{Command, Msg};
+pub use state::{AppState, Prompt, Screen, Settings};
+pub use update::update;

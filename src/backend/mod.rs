@@ -8,7 +8,7 @@ mod kube;
 mod select;
 
 pub use error::BackendError;
-// select: wired up with the docker backend
+pub use select::{BackendChoice, connect};
 
 use crate::domain::Snapshot;
 use crate::logs::{LogEvent, LogRequest};

@@ -2,7 +2,7 @@
 
 mod filter;
 mod ring;
-mod sanitize;
+pub mod sanitize;
 mod splitter;
 mod structured;
 mod timestamp;

@@ -1,1 +1,82 @@
 //! Docker Engine backend (plain engine and Compose projects).
+
+mod connect;
+mod convert;
+mod group;
+mod list;
+mod logs;
+mod watch;
+
+pub use connect::{DEFAULT_SOCKET, connect, docker_configured, resolve_endpoint};
+
+use crate::backend::{Backend, BackendError, BackendEvent, BackendKind};
+use crate::domain::Snapshot;
+use crate::logs::{LogEvent, LogRequest};
+use bollard::Docker;
+use futures::FutureExt;
+use futures::future::BoxFuture;
+use std::sync::Arc;
+use tokio::sync::{mpsc, watch as tokio_watch};
+
+/// A connected Docker Engine.
+pub struct DockerBackend {
+    endpoint: String,
+    docker: Docker,
+    /// The watcher's latest snapshot, for log sessions that follow a service's replicas.
+    latest: tokio_watch::Sender<Arc<Snapshot>>,
+}
+
+impl DockerBackend {
+    /// Connects to `endpoint` (see [`resolve_endpoint`]) and negotiates the API version.
+    pub async fn connect(endpoint: String) -> Result<DockerBackend, BackendError> {
+        let docker = connect::connect(&endpoint).await?;
+        let (latest, _) = tokio_watch::channel(Arc::new(Snapshot::default()));
+        Ok(DockerBackend {
+            endpoint,
+            docker,
+            latest,
+        })
+    }
+
+    /// The negotiated client, for callers that need the raw engine (tests, tools).
+    pub fn client(&self) -> &Docker {
+        &self.docker
+    }
+}
+
+impl Backend for DockerBackend {
+    fn kind(&self) -> BackendKind {
+        BackendKind::Docker
+    }
+
+    fn endpoint(&self) -> &str {
+        &self.endpoint
+    }
+
+    fn snapshot(&self) -> BoxFuture<'_, Result<Snapshot, BackendError>> {
+        async move {
+            let model = list::Model::load(&self.docker, &self.endpoint).await?;
+            Ok(model.snapshot())
+        }
+        .boxed()
+    }
+
+    fn watch(&self, tx: mpsc::Sender<BackendEvent>) -> BoxFuture<'static, ()> {
+        let watcher = watch::Watcher::new(
+            self.docker.clone(),
+            self.endpoint.clone(),
+            self.latest.clone(),
+        );
+        watcher.run(tx).boxed()
+    }
+
+    fn logs(&self, req: LogRequest, tx: mpsc::Sender<LogEvent>) -> BoxFuture<'static, ()> {
+        let session = logs::Session::new(
+            self.docker.clone(),
+            self.endpoint.clone(),
+            self.latest.subscribe(),
+            req,
+        );
+        session.run(tx).boxed()
+    }
+}

@@ -1,0 +1,217 @@
+//! The event loop: terminal input, backend events, log streams, timers and
+//! signals in one `select!`. It feeds the reducer and performs its commands;
+//! it draws only when state changed, at most ~30 frames a second.
+
+use super::{AppState, Command, Msg, Screen, Settings, update};
+use crate::backend::Backend;
+use crate::config::{Keymap, Theme};
+use crate::logs::{LogEvent, format_timestamp};
+use crate::terminal::Term;
+use crossterm::event::{Event, EventStream, KeyEventKind};
+use futures::StreamExt;
+use std::io::Write;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::signal::unix::{SignalKind, signal};
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
+use tokio::time::Instant;
+
+/// Least time between two frames.
+const FRAME: Duration = Duration::from_millis(33);
+/// Ages are shown in seconds for the first minute, then minutes: tick as
+/// often as the youngest age on screen changes.
+const TICK_FRESH: Duration = Duration::from_secs(1);
+const TICK: Duration = Duration::from_secs(60);
+/// Log batches taken per loop turn before drawing gets a chance.
+const LOG_DRAIN: usize = 64;
+
+struct LogSession {
+    id: u64,
+    rx: mpsc::Receiver<LogEvent>,
+    task: JoinHandle<()>,
+}
+
+impl Drop for LogSession {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+pub async fn run(
+    term: &mut Term,
+    backend: Arc<dyn Backend>,
+    settings: Settings,
+    theme: Theme,
+    keymap: Keymap,
+) -> anyhow::Result<()> {
+    let size = term.size()?;
+    let mut state = AppState::new(settings, (size.width, size.height), unix_now());
+    let (btx, mut brx) = mpsc::channel(16);
+    let watcher = tokio::spawn(backend.watch(btx));
+    let mut keys = EventStream::new();
+    let mut sigterm = signal(SignalKind::terminate())?;
+    let mut sighup = signal(SignalKind::hangup())?;
+    let mut next_tick = Instant::now() + TICK;
+    let mut logs: Option<LogSession> = None;
+    let mut next_draw: Option<Instant> = Some(Instant::now());
+    let mut last_draw = Instant::now() - FRAME;
+
+    loop {
+        let msg = tokio::select! {
+            _ = sigterm.recv() => break,
+            _ = sighup.recv() => break,
+            ev = keys.next() => match ev {
+                Some(Ok(Event::Key(k))) if k.kind != KeyEventKind::Release => match state.key_mode() {
+                    None => Msg::Key(k),
+                    Some(mode) => match keymap.lookup(mode, &k) {
+                        Some(a) => Msg::Action(a),
+                        None => continue,
+                    },
+                },
+                Some(Ok(Event::Resize(w, h))) => Msg::Resize(w, h),
+                Some(Ok(_)) => continue,
+                // The terminal is gone (ssh dropped): nothing left to show.
+                Some(Err(_)) | None => break,
+            },
+            Some(ev) = brx.recv() => {
+                update(&mut state, Msg::Tick(unix_now()));
+                Msg::Backend(ev)
+            }
+            Some((id, ev)) = next_log(&mut logs) => Msg::Log { session: id, event: ev },
+            _ = sleep_until(next_draw), if next_draw.is_some() => {
+                term.draw(|f| crate::ui::draw(f, &state, &theme, &keymap))?;
+                state.dirty = false;
+                last_draw = Instant::now();
+                next_draw = None;
+                continue;
+            }
+            _ = tokio::time::sleep_until(next_tick) => {
+                next_tick = Instant::now() + TICK;
+                Msg::Tick(unix_now())
+            }
+        };
+        let ages_matter = matches!(msg, Msg::Backend(_) | Msg::Tick(_));
+        let cmds = update(&mut state, msg);
+        // Chatty logs: take what is already queued before the next frame.
+        if let Some(session) = logs.as_mut() {
+            for _ in 0..LOG_DRAIN {
+                let Ok(ev) = session.rx.try_recv() else { break };
+                update(
+                    &mut state,
+                    Msg::Log {
+                        session: session.id,
+                        event: ev,
+                    },
+                );
+            }
+        }
+        for cmd in cmds {
+            match cmd {
+                Command::OpenLogs { session, req } => {
+                    let (tx, rx) = mpsc::channel(64);
+                    let task = tokio::spawn(backend.logs(req, tx));
+                    logs = Some(LogSession {
+                        id: session,
+                        rx,
+                        task,
+                    });
+                }
+                Command::CloseLogs { session } => {
+                    if logs.as_ref().is_some_and(|l| l.id == session) {
+                        logs = None;
+                    }
+                }
+                Command::SaveLogs { session } => {
+                    let result = save_logs(&state, session);
+                    update(&mut state, Msg::Saved(result));
+                }
+                Command::Quit => {}
+            }
+        }
+        if state.quit {
+            break;
+        }
+        if ages_matter {
+            next_tick = Instant::now()
+                + if state.has_fresh_ages() {
+                    TICK_FRESH
+                } else {
+                    TICK
+                };
+        }
+        if state.dirty && next_draw.is_none() {
+            next_draw = Some((last_draw + FRAME).max(Instant::now()));
+        }
+    }
+    watcher.abort();
+    Ok(())
+}
+
+async fn next_log(logs: &mut Option<LogSession>) -> Option<(u64, LogEvent)> {
+    match logs {
+        Some(s) => s.rx.recv().await.map(|ev| (s.id, ev)),
+        None => std::future::pending().await,
+    }
+}
+
+async fn sleep_until(at: Option<Instant>) {
+    match at {
+        Some(at) => tokio::time::sleep_until(at).await,
+        None => std::future::pending().await,
+    }
+}
+
+/// Writes the lines the log view shows (all, or those matching its filter).
+fn save_logs(state: &AppState, session: u64) -> Result<(PathBuf, usize), String> {
+    let view = state
+        .screens
+        .iter()
+        .find_map(|s| match s {
+            Screen::Logs(v) if v.session == session => Some(v),
+            _ => None,
+        })
+        .ok_or("the log view is closed")?;
+    let dir = &state.settings.save_dir;
+    std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let safe: String = view
+        .title
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let path = dir.join(format!("{safe}-{}.log", unix_now()));
+    let file = std::fs::File::create(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let mut out = std::io::BufWriter::new(file);
+    let n = view.visible_len();
+    for i in 0..n {
+        let Some((_, line)) = view.visible(i) else {
+            continue;
+        };
+        let ts = line
+            .ts
+            .map(|t| format!("{} ", format_timestamp(t)))
+            .unwrap_or_default();
+        let src = if view.show_source {
+            format!("{} | ", line.source)
+        } else {
+            String::new()
+        };
+        writeln!(out, "{ts}{src}{}", line.text).map_err(|e| e.to_string())?;
+    }
+    out.flush().map_err(|e| e.to_string())?;
+    Ok((path, n))
+}
+
+pub fn unix_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or_default()
+}

@@ -1,0 +1,414 @@
+//! The reducer: `update(state, msg)` changes state and returns commands for
+//! the runtime. No I/O happens here, so every behaviour is testable.
+
+use super::Action;
+use super::columns::{Row, columns};
+use super::list::ListState;
+use super::logview::LogView;
+use super::msg::{Command, Msg};
+use super::state::{AppState, Prompt, Screen};
+use super::view::{Scope, View};
+use crate::backend::{BackendEvent, ConnectionState};
+use crate::logs::{Filter, LogRequest, LogTarget};
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+
+pub fn update(state: &mut AppState, msg: Msg) -> Vec<Command> {
+    let mut cmds = Vec::new();
+    match msg {
+        Msg::Action(a) => {
+            state.message = None;
+            action(state, a, &mut cmds);
+        }
+        Msg::Key(k) => prompt_key(state, k, &mut cmds),
+        Msg::Resize(w, h) => {
+            state.size = (w, h);
+            rebuild_lists(state);
+        }
+        Msg::Backend(ev) => backend_event(state, ev),
+        Msg::Log { session, event } => {
+            if let Screen::Logs(v) = state.screen_mut()
+                && v.session == session
+            {
+                v.apply(event);
+            } else {
+                // A late event of a closed view: nothing to draw.
+                return cmds;
+            }
+        }
+        Msg::Tick(now) => {
+            state.now = now;
+            if !matches!(state.screen(), Screen::List(_)) {
+                return cmds;
+            }
+        }
+        Msg::Saved(result) => match result {
+            Ok((path, n)) => state.message = Some(format!("saved {n} lines to {}", path.display())),
+            Err(e) => state.last_error = Some(format!("could not save logs: {e}")),
+        },
+    }
+    state.dirty = true;
+    cmds
+}
+
+fn backend_event(state: &mut AppState, ev: BackendEvent) {
+    match ev {
+        BackendEvent::Connection(c) => {
+            if c == ConnectionState::Connected {
+                state.last_error = None;
+            }
+            if let ConnectionState::Reconnecting { error, .. } = &c {
+                state.last_error = Some(error.clone());
+            }
+            state.connection = c;
+        }
+        BackendEvent::Snapshot(s) => {
+            state.snapshot = s;
+            state.loaded = true;
+            rebuild_lists(state);
+        }
+        BackendEvent::Warning(w) => state.last_error = Some(w),
+    }
+}
+
+fn rebuild_lists(state: &mut AppState) {
+    let height = state.body_height();
+    let snap = state.snapshot.clone();
+    let now = state.now;
+    for s in &mut state.screens {
+        if let Screen::List(l) = s {
+            l.rebuild(&snap, now, height);
+        }
+    }
+}
+
+fn action(state: &mut AppState, a: Action, cmds: &mut Vec<Command>) {
+    let height = state.body_height();
+    if let Some(scroll) = state.help.as_mut() {
+        match a {
+            Action::Up => *scroll = scroll.saturating_sub(1),
+            Action::Down => *scroll += 1,
+            Action::PageUp => *scroll = scroll.saturating_sub(height),
+            Action::PageDown => *scroll += height,
+            Action::Home => *scroll = 0,
+            Action::Back | Action::Help => state.help = None,
+            Action::Quit => quit(state, cmds),
+            _ => {}
+        }
+        return;
+    }
+    match a {
+        Action::Quit => quit(state, cmds),
+        Action::Help => state.help = Some(0),
+        Action::Command => {
+            state.prompt = Some(Prompt::Command {
+                text: String::new(),
+            })
+        }
+        Action::Filter => {
+            let before = current_filter(state);
+            state.prompt = Some(Prompt::Filter {
+                text: before.clone().unwrap_or_default(),
+                before,
+            });
+        }
+        Action::Search if matches!(state.screen(), Screen::Logs(_)) => {
+            state.prompt = Some(Prompt::Search {
+                text: String::new(),
+            });
+        }
+        Action::ToggleLogPane => {
+            state.show_log_pane = !state.show_log_pane;
+            rebuild_lists(state);
+        }
+        Action::Back => back(state, cmds),
+        Action::ViewNodes => goto_view(state, View::Nodes, cmds),
+        Action::ViewStacks => goto_view(state, View::Stacks, cmds),
+        Action::ViewServices => goto_view(state, View::Services, cmds),
+        Action::ViewContainers => goto_view(state, View::Containers, cmds),
+        _ => {
+            let snap = state.snapshot.clone();
+            match state.screen_mut() {
+                Screen::List(_) => list_action(state, a, height, cmds, &snap),
+                Screen::Logs(v) => log_action(v, a, height, cmds),
+            }
+        }
+    }
+}
+
+fn list_action(
+    state: &mut AppState,
+    a: Action,
+    height: usize,
+    cmds: &mut Vec<Command>,
+    snap: &crate::domain::Snapshot,
+) {
+    let now = state.now;
+    let Screen::List(l) = state.screen_mut() else {
+        return;
+    };
+    match a {
+        Action::Up => l.move_by(-1, snap, height),
+        Action::Down => l.move_by(1, snap, height),
+        Action::PageUp => l.move_by(-(height as isize), snap, height),
+        Action::PageDown => l.move_by(height as isize, snap, height),
+        Action::Home => l.move_to(0, snap, height),
+        Action::End => l.move_to(usize::MAX, snap, height),
+        Action::SortNext => {
+            l.sort_col = (l.sort_col + 1) % columns(l.view).len().max(1);
+            l.rebuild(snap, now, height);
+        }
+        Action::SortReverse => {
+            l.sort_desc = !l.sort_desc;
+            l.rebuild(snap, now, height);
+        }
+        Action::ClearFilter => {
+            l.filter = None;
+            l.rebuild(snap, now, height);
+        }
+        Action::Open => open(state, cmds),
+        Action::Logs => logs_of_selection(state, cmds),
+        _ => {}
+    }
+}
+
+fn log_action(v: &mut LogView, a: Action, height: usize, cmds: &mut Vec<Command>) {
+    match a {
+        Action::Up => v.scroll(-1),
+        Action::Down => v.scroll(1),
+        Action::PageUp => v.scroll(-(height as isize)),
+        Action::PageDown => v.scroll(height as isize),
+        Action::Home => v.home(height),
+        Action::End => v.end(),
+        Action::Left => v.hscroll = v.hscroll.saturating_sub(8),
+        Action::Right if !v.wrap => v.hscroll += 8,
+        Action::ToggleFollow => v.toggle_follow(),
+        Action::ToggleTimestamps => v.timestamps = !v.timestamps,
+        Action::ToggleWrap => {
+            v.wrap = !v.wrap;
+            v.hscroll = 0;
+        }
+        Action::ToggleColors => v.colors = !v.colors,
+        Action::ToggleSource => v.show_source = !v.show_source,
+        Action::ClearFilter => v.set_filter(None),
+        Action::SearchNext => {
+            v.search_step(true, height);
+        }
+        Action::SearchPrev => {
+            v.search_step(false, height);
+        }
+        Action::SaveLogs => cmds.push(Command::SaveLogs { session: v.session }),
+        _ => {}
+    }
+}
+
+fn quit(state: &mut AppState, cmds: &mut Vec<Command>) {
+    state.quit = true;
+    cmds.push(Command::Quit);
+}
+
+fn current_filter(state: &AppState) -> Option<String> {
+    match state.screen() {
+        Screen::List(l) => l.filter.as_ref().map(|f| f.pattern().to_owned()),
+        Screen::Logs(v) => v.filter.as_ref().map(|f| f.pattern().to_owned()),
+    }
+}
+
+fn set_filter(state: &mut AppState, pattern: Option<&str>) {
+    let height = state.body_height();
+    let snap = state.snapshot.clone();
+    let now = state.now;
+    let filter = pattern.filter(|p| !p.is_empty()).map(Filter::new);
+    match state.screen_mut() {
+        Screen::List(l) => {
+            l.filter = filter;
+            l.cursor = 0;
+            l.rebuild(&snap, now, height);
+        }
+        Screen::Logs(v) => v.set_filter(filter),
+    }
+}
+
+/// Esc: close the filter first, then go up one screen.
+fn back(state: &mut AppState, cmds: &mut Vec<Command>) {
+    if current_filter(state).is_some() {
+        set_filter(state, None);
+        return;
+    }
+    if state.screens.len() > 1
+        && let Some(Screen::Logs(v)) = state.screens.pop()
+    {
+        cmds.push(Command::CloseLogs { session: v.session });
+    }
+    rebuild_lists(state);
+}
+
+fn goto_view(state: &mut AppState, view: View, cmds: &mut Vec<Command>) {
+    close_all_logs(state, cmds);
+    let mut list = ListState::new(view, Scope::default());
+    list.rebuild(&state.snapshot, state.now, state.body_height());
+    state.screens = vec![Screen::List(list)];
+}
+
+fn close_all_logs(state: &AppState, cmds: &mut Vec<Command>) {
+    for s in &state.screens {
+        if let Screen::Logs(v) = s {
+            cmds.push(Command::CloseLogs { session: v.session });
+        }
+    }
+}
+
+fn push_list(state: &mut AppState, view: View, scope: Scope) {
+    let mut list = ListState::new(view, scope);
+    list.rebuild(&state.snapshot, state.now, state.body_height());
+    state.screens.push(Screen::List(list));
+}
+
+/// Enter: drill down one level.
+fn open(state: &mut AppState, cmds: &mut Vec<Command>) {
+    let snap = state.snapshot.clone();
+    let Screen::List(l) = state.screen() else {
+        return;
+    };
+    match l.selected(&snap) {
+        Some(Row::Node(n)) => {
+            let scope = Scope {
+                node: Some(n.name.clone()),
+                ..Scope::default()
+            };
+            push_list(state, View::Containers, scope);
+        }
+        Some(Row::Stack(s)) => {
+            let scope = Scope {
+                stack: Some(s.name.clone()),
+                ..Scope::default()
+            };
+            push_list(state, View::Services, scope);
+        }
+        Some(Row::Service(s)) => {
+            let scope = Scope {
+                service: Some(s.id.clone()),
+                ..Scope::default()
+            };
+            push_list(state, View::Containers, scope);
+        }
+        Some(Row::Container(_)) => logs_of_selection(state, cmds),
+        None => {}
+    }
+}
+
+/// Opens logs of the selected container, or of every container of the selected service.
+fn logs_of_selection(state: &mut AppState, cmds: &mut Vec<Command>) {
+    let snap = state.snapshot.clone();
+    let Screen::List(l) = state.screen() else {
+        return;
+    };
+    let (target, title) = match l.selected(&snap) {
+        Some(Row::Container(c)) => (LogTarget::Container(c.id.clone()), c.name.clone()),
+        Some(Row::Service(s)) => (LogTarget::Service(s.id.clone()), s.qualified_name()),
+        Some(_) => {
+            state.message = Some("logs: select a service or a container".into());
+            return;
+        }
+        None => return,
+    };
+    open_logs(state, target, title, cmds);
+}
+
+pub fn open_logs(state: &mut AppState, target: LogTarget, title: String, cmds: &mut Vec<Command>) {
+    let session = state.next_session;
+    state.next_session += 1;
+    let view = LogView::new(session, title, target.clone(), state.settings.log_capacity);
+    state.screens.push(Screen::Logs(Box::new(view)));
+    cmds.push(Command::OpenLogs {
+        session,
+        req: LogRequest {
+            target,
+            tail: Some(state.settings.log_tail),
+            since: None,
+            follow: true,
+        },
+    });
+}
+
+fn prompt_key(state: &mut AppState, key: KeyEvent, cmds: &mut Vec<Command>) {
+    if key.kind == KeyEventKind::Release {
+        return;
+    }
+    let Some(prompt) = state.prompt.as_mut() else {
+        return;
+    };
+    let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+    match key.code {
+        KeyCode::Esc => {
+            let p = state.prompt.take();
+            if let Some(Prompt::Filter { before, .. }) = p {
+                set_filter(state, before.as_deref());
+            }
+        }
+        KeyCode::Enter => {
+            let p = state.prompt.take();
+            match p {
+                Some(Prompt::Command { text }) => run_command(state, &text, cmds),
+                Some(Prompt::Search { text }) => {
+                    let height = state.body_height();
+                    if let Screen::Logs(v) = state.screen_mut() {
+                        v.search_hit = None;
+                        v.search = (!text.is_empty()).then(|| Filter::new(&text));
+                        if v.search.is_some() && !v.search_step(false, height) {
+                            state.message = Some(format!("search: no line matches {text}"));
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        KeyCode::Backspace => {
+            prompt.text_mut().pop();
+            live_filter(state);
+        }
+        KeyCode::Char('u') if ctrl => {
+            prompt.text_mut().clear();
+            live_filter(state);
+        }
+        KeyCode::Char('w') if ctrl => {
+            let t = prompt.text_mut();
+            let keep = t.trim_end().rfind(' ').map(|i| i + 1).unwrap_or(0);
+            t.truncate(keep);
+            live_filter(state);
+        }
+        KeyCode::Char('c') if ctrl => {
+            state.prompt = None;
+        }
+        KeyCode::Char(c) if !ctrl => {
+            prompt.text_mut().push(c);
+            live_filter(state);
+        }
+        _ => {}
+    }
+    state.dirty = true;
+}
+
+/// Filters apply as the user types.
+fn live_filter(state: &mut AppState) {
+    if let Some(Prompt::Filter { text, .. }) = &state.prompt {
+        let text = text.clone();
+        set_filter(state, Some(&text));
+    }
+}
+
+fn run_command(state: &mut AppState, text: &str, cmds: &mut Vec<Command>) {
+    let word = text.trim();
+    match word {
+        "" => {}
+        "q" | "q!" | "quit" | "exit" => quit(state, cmds),
+        "help" | "h" | "?" => state.help = Some(0),
+        _ => match View::parse(word) {
+            Some(v) => goto_view(state, v, cmds),
+            None => {
+                state.message = Some(format!(
+                    "unknown command: {word} (try :containers, :services, :stacks, :nodes, :q)"
+                ))
+            }
+        },
+    }
+}

@@ -1,0 +1,131 @@
+//! Command line: the console by default, and the same backend code headless.
+
+use crate::backend::BackendChoice;
+use clap::{Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "berth",
+    version,
+    about = "A terminal console for container clusters: Docker Engine, Compose, Swarm, Kubernetes"
+)]
+pub struct Cli {
+    /// Backend to drive (default: Docker when an endpoint is configured or the local socket exists, else Kubernetes).
+    #[arg(long, value_enum, global = true)]
+    pub backend: Option<BackendChoice>,
+    /// Docker endpoint, e.g. unix:///var/run/docker.sock or tcp://host:2375 (default: DOCKER_HOST, then the local socket).
+    #[arg(long, short = 'H', global = true)]
+    pub host: Option<String>,
+    /// Hide and refuse every action that changes something.
+    #[arg(long, global = true)]
+    pub read_only: bool,
+    /// Theme: dark, light, monochrome, or a path to a .toml file.
+    #[arg(long)]
+    pub theme: Option<String>,
+    /// Keymap: default, vim, or a path to a .toml file.
+    #[arg(long)]
+    pub keymap: Option<String>,
+    /// Lines of history a log view opens with.
+    #[arg(long, default_value_t = 1000)]
+    pub log_tail: u64,
+    /// Lines a log view keeps; older ones are dropped (and counted).
+    #[arg(long, default_value_t = 100_000)]
+    pub log_buffer: usize,
+    #[command(subcommand)]
+    pub command: Option<Cmd>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Cmd {
+    /// List nodes, stacks, services or containers.
+    Ls {
+        #[arg(value_enum)]
+        kind: Kind,
+        /// Output format.
+        #[arg(long, short = 'o', value_enum, default_value_t = Output::Table)]
+        output: Output,
+    },
+    /// Print the logs of a container, or of every container of a service.
+    Logs {
+        /// A container (name or id) or a service as `berth ls services` names it (stack/service).
+        target: String,
+        /// Keep following new lines (and new replicas).
+        #[arg(long, short = 'f')]
+        follow: bool,
+        /// Lines of history per container (default: all).
+        #[arg(long, short = 'n')]
+        tail: Option<u64>,
+        /// Only lines newer than this: 30s, 10m, 2h, 1d, or 1h30m.
+        #[arg(long, value_parser = parse_duration)]
+        since: Option<u64>,
+        /// Prefix each line with the engine's timestamp.
+        #[arg(long, short = 't')]
+        timestamps: bool,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Kind {
+    Nodes,
+    Stacks,
+    Services,
+    Containers,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Output {
+    Table,
+    Json,
+}
+
+/// "30s", "10m", "2h", "1d", "1h30m" -> seconds.
+pub fn parse_duration(s: &str) -> Result<u64, String> {
+    let bad = || format!("invalid duration {s:?}: use e.g. 30s, 10m, 2h, 1d or 1h30m");
+    let mut total = 0u64;
+    let mut num = String::new();
+    for c in s.trim().chars() {
+        if c.is_ascii_digit() {
+            num.push(c);
+            continue;
+        }
+        let n: u64 = num.parse().map_err(|_| bad())?;
+        num.clear();
+        let unit = match c {
+            's' => 1,
+            'm' => 60,
+            'h' => 3600,
+            'd' => 86_400,
+            _ => return Err(bad()),
+        };
+        total += n * unit;
+    }
+    if !num.is_empty() {
+        // A bare number means seconds.
+        total += num.parse::<u64>().map_err(|_| bad())?;
+    }
+    if s.trim().is_empty() {
+        return Err(bad());
+    }
+    Ok(total)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("30s"), Ok(30));
+        assert_eq!(parse_duration("1h30m"), Ok(5400));
+        assert_eq!(parse_duration("2d"), Ok(172_800));
+        assert_eq!(parse_duration("45"), Ok(45));
+        assert!(parse_duration("10x").is_err());
+        assert!(parse_duration("").is_err());
+    }
+
+    #[test]
+    fn cli_is_consistent() {
+        use clap::CommandFactory;
+        Cli::command().debug_assert();
+    }
+}

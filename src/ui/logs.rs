@@ -1,0 +1,316 @@
+//! The log view. Drawn bottom-up from the anchored line, so a frame only
+//! touches the lines on screen however large the buffer is.
+
+use super::text;
+use crate::app::logview::LogView;
+use crate::config::Theme;
+use crate::logs::{Level, LogLine, LogStream, StyleSpan, format_timestamp, sanitize::SgrColor};
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph};
+use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+
+/// Widest source prefix; longer container names are cut.
+const MAX_SOURCE_WIDTH: usize = 28;
+
+pub fn draw(frame: &mut Frame, area: Rect, v: &LogView, theme: &Theme) {
+    let mut block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.border)
+        .title(Line::from(Span::styled(
+            format!(" logs: {} ", v.title),
+            theme.title,
+        )))
+        .title_top(Line::from(flags(v, theme)).right_aligned());
+    if let Some(err) = &v.error {
+        block = block.title_bottom(Line::from(Span::styled(
+            format!(" {err} "),
+            theme.status_error,
+        )));
+    } else if v.ended {
+        block = block.title_bottom(Line::from(Span::styled(
+            " stream ended ",
+            theme.status_warn,
+        )));
+    }
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let height = inner.height as usize;
+    let width = inner.width as usize;
+    if height == 0 || width == 0 {
+        return;
+    }
+    let Some(bottom) = v.bottom() else {
+        let msg = if v.filter.is_some() {
+            "no line matches the filter (esc clears it)"
+        } else {
+            "waiting for log lines…"
+        };
+        frame.render_widget(Paragraph::new(Span::styled(msg, theme.dim)), inner);
+        return;
+    };
+    let source_width = if v.show_source {
+        v.sources
+            .iter()
+            .map(|s| s.width())
+            .max()
+            .unwrap_or(0)
+            .min(MAX_SOURCE_WIDTH)
+    } else {
+        0
+    };
+    let mut rows: Vec<Line> = Vec::with_capacity(height);
+    let mut pos = bottom as isize;
+    while rows.len() < height && pos >= 0 {
+        if let Some((seq, line)) = v.visible(pos as usize) {
+            let hit = v.search_hit == Some(seq);
+            let mut built = build(v, line, hit, source_width, width, theme);
+            built.reverse();
+            rows.extend(built);
+        }
+        pos -= 1;
+    }
+    rows.truncate(height);
+    rows.reverse();
+    frame.render_widget(Paragraph::new(rows), inner);
+}
+
+fn flags<'a>(v: &LogView, theme: &Theme) -> Vec<Span<'a>> {
+    let mut parts = vec![if v.follow {
+        "following".to_owned()
+    } else {
+        "paused".to_owned()
+    }];
+    parts.push(format!("{} lines", v.ring.len()));
+    if v.ring.dropped() > 0 {
+        parts.push(format!("{} dropped", v.ring.dropped()));
+    }
+    if let Some(f) = &v.filter {
+        parts.push(format!("filter: {} ({})", f.pattern(), v.visible_len()));
+    }
+    if let Some(s) = &v.search {
+        parts.push(format!("search: {}", s.pattern()));
+    }
+    let toggles: Vec<&str> = [
+        (v.timestamps, "ts"),
+        (v.wrap, "wrap"),
+        (v.colors, "colours"),
+    ]
+    .iter()
+    .filter(|(on, _)| *on)
+    .map(|(_, n)| *n)
+    .collect();
+    if !toggles.is_empty() {
+        parts.push(toggles.join(" "));
+    }
+    let style = if v.follow {
+        theme.status_ok
+    } else {
+        theme.status_warn
+    };
+    vec![Span::styled(format!(" {} ", parts.join(" │ ")), style)]
+}
+
+/// The screen rows of one log line: one, or several when wrapping.
+fn build<'a>(
+    v: &LogView,
+    line: &'a LogLine,
+    hit: bool,
+    source_width: usize,
+    width: usize,
+    theme: &Theme,
+) -> Vec<Line<'a>> {
+    let mut prefix: Vec<Span<'a>> = Vec::new();
+    let mut prefix_width = 0;
+    if v.timestamps {
+        let ts = line
+            .ts
+            .map(format_timestamp)
+            .unwrap_or_else(|| " ".repeat(23));
+        prefix_width += ts.width() + 1;
+        prefix.push(Span::styled(format!("{ts} "), theme.log_timestamp));
+    }
+    if v.show_source {
+        let slot = LogView::source_slot(&line.source);
+        let style = theme
+            .sources
+            .get(slot % theme.sources.len().max(1))
+            .copied()
+            .unwrap_or(theme.base);
+        prefix.push(Span::styled(
+            format!("{} ", text::cell(&line.source, source_width, false)),
+            style,
+        ));
+        prefix_width += source_width + 1;
+    }
+    let segments = segments(v, line, hit, theme);
+    let room = width.saturating_sub(prefix_width).max(1);
+    if !v.wrap {
+        let mut spans = prefix;
+        spans.extend(cut(&segments, v.hscroll, room));
+        return vec![Line::from(spans)];
+    }
+    let mut out = Vec::new();
+    let total = line.text.width();
+    let mut start = 0;
+    loop {
+        let mut spans = if out.is_empty() {
+            prefix.clone()
+        } else {
+            vec![Span::raw(" ".repeat(prefix_width))]
+        };
+        spans.extend(cut(&segments, start, room));
+        out.push(Line::from(spans));
+        start += room;
+        if start >= total {
+            break;
+        }
+    }
+    out
+}
+
+/// The line's text cut into runs of one style: level or stderr colour,
+/// the container's own SGR colours when asked for, then match highlights.
+fn segments<'a>(v: &LogView, line: &'a LogLine, hit: bool, theme: &Theme) -> Vec<(&'a str, Style)> {
+    let text: &str = &line.text;
+    let mut base = if line.stream == LogStream::Stderr {
+        theme.log_stderr
+    } else {
+        theme.base
+    };
+    base = base.patch(match line.level {
+        Some(Level::Error | Level::Fatal) => theme.level_error,
+        Some(Level::Warn) => theme.level_warn,
+        Some(Level::Debug | Level::Trace) => theme.level_debug,
+        Some(Level::Info) => theme.level_info,
+        None => Style::default(),
+    });
+    let mut patches: Vec<(usize, usize, Style)> = Vec::new();
+    if v.colors
+        && let Some(spans) = &line.spans
+    {
+        patches.extend(
+            spans
+                .iter()
+                .map(|s| (s.start as usize, s.end as usize, sgr_style(s))),
+        );
+    }
+    if let Some(f) = &v.filter {
+        patches.extend(
+            f.find_ranges(text)
+                .into_iter()
+                .map(|(a, b)| (a, b, theme.filter_match)),
+        );
+    }
+    if let Some(s) = &v.search {
+        let style = if hit {
+            theme.search_match.add_modifier(Modifier::BOLD)
+        } else {
+            theme.search_match
+        };
+        patches.extend(s.find_ranges(text).into_iter().map(|(a, b)| (a, b, style)));
+    }
+    if patches.is_empty() {
+        return vec![(text, base)];
+    }
+    let mut cuts: Vec<usize> = vec![0, text.len()];
+    for (a, b, _) in &patches {
+        cuts.push((*a).min(text.len()));
+        cuts.push((*b).min(text.len()));
+    }
+    cuts.sort_unstable();
+    cuts.dedup();
+    cuts.windows(2)
+        .filter_map(|w| {
+            let (a, b) = (w[0], w[1]);
+            let piece = text.get(a..b)?;
+            let style = patches
+                .iter()
+                .filter(|(pa, pb, _)| *pa <= a && b <= *pb)
+                .fold(base, |st, (_, _, p)| st.patch(*p));
+            Some((piece, style))
+        })
+        .collect()
+}
+
+/// Spans covering display columns `skip .. skip + take` of the segments.
+fn cut<'a>(segments: &[(&'a str, Style)], skip: usize, take: usize) -> Vec<Span<'a>> {
+    let mut out = Vec::new();
+    let mut col = 0;
+    let end = skip + take;
+    for (s, style) in segments {
+        let w = s.width();
+        if col + w <= skip {
+            col += w;
+            continue;
+        }
+        if col >= end {
+            break;
+        }
+        // Fast path: the whole segment fits.
+        if col >= skip && col + w <= end {
+            out.push(Span::styled(*s, *style));
+            col += w;
+            continue;
+        }
+        let mut piece = String::new();
+        for c in s.chars() {
+            let cw = c.width().unwrap_or(0);
+            if col >= skip && col + cw <= end {
+                piece.push(c);
+            }
+            col += cw;
+            if col >= end {
+                break;
+            }
+        }
+        out.push(Span::styled(piece, *style));
+    }
+    out
+}
+
+fn sgr_style(s: &StyleSpan) -> Style {
+    use crate::logs::sanitize::{ATTR_BOLD, ATTR_DIM, ATTR_ITALIC, ATTR_REVERSE, ATTR_UNDERLINE};
+    let color = |c: SgrColor| match c {
+        SgrColor::Indexed(i) => Color::Indexed(i),
+        SgrColor::Rgb(r, g, b) => Color::Rgb(r, g, b),
+    };
+    let mut st = Style::default();
+    if let Some(fg) = s.fg {
+        st = st.fg(color(fg));
+    }
+    if let Some(bg) = s.bg {
+        st = st.bg(color(bg));
+    }
+    for (bit, m) in [
+        (ATTR_BOLD, Modifier::BOLD),
+        (ATTR_DIM, Modifier::DIM),
+        (ATTR_ITALIC, Modifier::ITALIC),
+        (ATTR_UNDERLINE, Modifier::UNDERLINED),
+        (ATTR_REVERSE, Modifier::REVERSED),
+    ] {
+        if s.attrs & bit != 0 {
+            st = st.add_modifier(m);
+        }
+    }
+    st
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cut_takes_a_column_window() {
+        let segs = [
+            ("hello ", Style::default()),
+            ("world", Style::default().fg(Color::Red)),
+        ];
+        let text = |v: Vec<Span>| v.iter().map(|s| s.content.to_string()).collect::<String>();
+        assert_eq!(text(cut(&segs, 0, 100)), "hello world");
+        assert_eq!(text(cut(&segs, 3, 5)), "lo wo");
+        assert_eq!(text(cut(&segs, 6, 3)), "wor");
+    }
+}

@@ -1,0 +1,210 @@
+//! A list view as a table. Only the window of rows on screen is built, so a
+//! frame costs the same for 50 rows or 10,000.
+
+use super::text;
+use crate::app::AppState;
+use crate::app::columns::{Column, Row, columns};
+use crate::app::list::ListState;
+use crate::config::Theme;
+use crate::domain::{ContainerState, Health};
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph};
+
+pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, list: &ListState, theme: &Theme) {
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.border)
+        .title(Line::from(Span::styled(title(list), theme.title)))
+        .title_top(Line::from(right_title(list, theme)).right_aligned());
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    if inner.height == 0 || inner.width == 0 {
+        return;
+    }
+    let cols = columns(list.view);
+    let widths = widths(cols, inner.width as usize);
+    let mut lines: Vec<Line> = Vec::with_capacity(inner.height as usize);
+    lines.push(header(cols, &widths, list, theme));
+    let body = inner.height as usize - 1;
+    let snap = &state.snapshot;
+    if list.rows.is_empty() {
+        let msg = if !state.loaded {
+            "loading…".to_owned()
+        } else if list.filter.is_some() {
+            format!("no {} match the filter (esc clears it)", list.view.name())
+        } else {
+            format!("no {}", list.view.name())
+        };
+        lines.push(Line::from(Span::styled(format!(" {msg}"), theme.dim)));
+    }
+    for (pos, &idx) in list.rows.iter().enumerate().skip(list.offset).take(body) {
+        let Some(row) = Row::get(snap, list.view, idx) else {
+            continue;
+        };
+        let mut spans = Vec::with_capacity(widths.len() * 2);
+        for (i, w) in widths.iter().enumerate() {
+            let Some(w) = *w else { continue };
+            if !spans.is_empty() {
+                spans.push(Span::raw(" "));
+            }
+            let content = row.cell(i, state.now);
+            spans.push(Span::styled(
+                text::cell(&content, w, cols[i].numeric),
+                cell_style(&row, i, theme),
+            ));
+        }
+        let mut line = Line::from(spans);
+        if pos == list.cursor {
+            line = line.style(theme.selected);
+            for s in &mut line.spans {
+                s.style = s.style.patch(theme.selected);
+            }
+        }
+        lines.push(line);
+    }
+    frame.render_widget(Paragraph::new(lines), inner);
+}
+
+fn title(list: &ListState) -> String {
+    let scope = list.scope.describe().unwrap_or_else(|| "all".into());
+    let count = if list.filter.is_some() {
+        format!("{}/{}", list.rows.len(), list.total_in_scope)
+    } else {
+        list.rows.len().to_string()
+    };
+    format!(" {}({scope})[{count}] ", list.view.name())
+}
+
+fn right_title<'a>(list: &ListState, theme: &Theme) -> Vec<Span<'a>> {
+    let mut spans = Vec::new();
+    if let Some(f) = &list.filter {
+        let kind = if f.is_regex() { "regex" } else { "filter" };
+        spans.push(Span::styled(
+            format!(" {kind}: {} ", f.pattern()),
+            theme.prompt,
+        ));
+    }
+    spans
+}
+
+fn header<'a>(
+    cols: &[Column],
+    widths: &[Option<usize>],
+    list: &ListState,
+    theme: &Theme,
+) -> Line<'a> {
+    let mut spans = Vec::new();
+    for (i, (c, w)) in cols.iter().zip(widths).enumerate() {
+        let Some(w) = *w else { continue };
+        if !spans.is_empty() {
+            spans.push(Span::raw(" "));
+        }
+        let mut name = c.title.to_owned();
+        if i == list.sort_col {
+            name.push(if list.sort_desc { '↓' } else { '↑' });
+        }
+        spans.push(Span::styled(text::cell(&name, w, c.numeric), theme.header));
+    }
+    Line::from(spans)
+}
+
+/// Column widths for `total` columns of space; `None` hides a column that
+/// does not fit (rightmost first), so narrow terminals keep what matters.
+pub fn widths(cols: &[Column], total: usize) -> Vec<Option<usize>> {
+    let mut shown = cols.len();
+    loop {
+        let min: usize = cols[..shown]
+            .iter()
+            .map(|c| c.width as usize)
+            .sum::<usize>()
+            + shown.saturating_sub(1);
+        if min <= total || shown == 1 {
+            let spare = total.saturating_sub(min);
+            let flex: usize = cols[..shown]
+                .iter()
+                .filter(|c| c.flex)
+                .map(|c| c.width as usize)
+                .sum();
+            let mut out: Vec<Option<usize>> = Vec::with_capacity(cols.len());
+            let mut given = 0;
+            let last_flex = cols[..shown].iter().rposition(|c| c.flex);
+            for (i, c) in cols.iter().enumerate() {
+                if i >= shown {
+                    out.push(None);
+                    continue;
+                }
+                let mut w = c.width as usize;
+                if c.flex && flex > 0 {
+                    let extra = if Some(i) == last_flex {
+                        spare - given
+                    } else {
+                        spare * c.width as usize / flex
+                    };
+                    given += extra;
+                    w += extra;
+                }
+                out.push(Some(if shown == 1 { total } else { w }));
+            }
+            return out;
+        }
+        shown -= 1;
+    }
+}
+
+fn cell_style(row: &Row<'_>, col: usize, theme: &Theme) -> Style {
+    match (row, col) {
+        (Row::Container(c), 1) => match c.state {
+            ContainerState::Running => theme.state_running,
+            ContainerState::Exited | ContainerState::Created => theme.state_stopped,
+            ContainerState::Dead => theme.status_error,
+            _ => theme.state_transient,
+        },
+        (Row::Container(c), 2) => match c.health {
+            Health::Unhealthy => theme.unhealthy,
+            Health::Healthy => theme.state_running,
+            Health::Starting => theme.state_transient,
+            Health::None => theme.base,
+        },
+        (Row::Container(c), 6) if c.restart_count.unwrap_or(0) > 0 => theme.status_warn,
+        (Row::Service(s), 3) => replicas_style(s.replicas_running, s.replicas_desired, theme),
+        (Row::Stack(s), 3) => replicas_style(s.containers_running, s.containers_total, theme),
+        (Row::Node(n), 2) if n.state != "ready" => theme.status_error,
+        _ => theme.base,
+    }
+}
+
+fn replicas_style(running: u32, desired: u32, theme: &Theme) -> Style {
+    if desired > 0 && running == 0 {
+        theme.status_error
+    } else if running < desired {
+        theme.status_warn
+    } else {
+        theme.state_running
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::app::view::View;
+
+    #[test]
+    fn widths_fill_the_space_or_hide_columns() {
+        let cols = columns(View::Containers);
+        let w = widths(cols, 200);
+        let used: usize = w.iter().flatten().sum::<usize>() + w.iter().flatten().count() - 1;
+        assert_eq!(used, 200);
+        let narrow = widths(cols, 60);
+        assert!(
+            narrow.iter().any(Option::is_none),
+            "some columns hidden at 60 cols"
+        );
+        assert!(narrow[0].is_some(), "NAME always shown");
+        let used: usize =
+            narrow.iter().flatten().sum::<usize>() + narrow.iter().flatten().count() - 1;
+        assert!(used <= 60);
+    }
+}
