@@ -1,4 +1,4 @@
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// Where berth reads config and writes its own state.
 #[derive(Debug, Clone, Default)]
@@ -30,5 +30,21 @@ impl Paths {
             state_dir,
             data_dir,
         }
+    }
+
+    /// Everything under one directory: config in `dir`, state and data in
+    /// `dir/state` and `dir/data`. For tests and portable setups.
+    pub fn for_test(dir: impl Into<PathBuf>) -> Paths {
+        let dir = dir.into();
+        Paths {
+            state_dir: Some(dir.join("state")),
+            data_dir: Some(dir.join("data")),
+            config_dir: Some(dir),
+        }
+    }
+
+    /// `config_dir/rel`, if there is a config dir.
+    pub fn config_file(&self, rel: impl AsRef<Path>) -> Option<PathBuf> {
+        self.config_dir.as_ref().map(|d| d.join(rel))
     }
 }
