@@ -5,6 +5,8 @@ pub mod backend;
 pub mod cli;
 pub mod config;
 pub mod domain;
+pub mod headless;
 pub mod logs;
+pub mod telemetry;
 pub mod terminal;
 pub mod ui;

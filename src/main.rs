@@ -1,1 +1,95 @@
-fn main() {}
+use anyhow::Context;
+use berth::app::Settings;
+use berth::backend::connect;
+use berth::cli::{Cli, Cmd};
+use berth::config::{self, Paths};
+use berth::headless::{self, logs::LogsArgs};
+use clap::Parser;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    // clap exits with 2 on usage errors by itself.
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("berth: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            berth::terminal::restore();
+            eprintln!("berth: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    let paths = Paths::from_env();
+    let console = cli.command.is_none();
+    berth::telemetry::init(paths.state_dir.as_deref(), console);
+    let backend = connect(cli.backend, cli.host.as_deref()).await?;
+    match cli.command {
+        Some(Cmd::Ls { kind, output }) => {
+            let mut out = std::io::stdout().lock();
+            headless::ls(backend.as_ref(), kind, output, &mut out).await
+        }
+        Some(Cmd::Logs {
+            target,
+            follow,
+            tail,
+            since,
+            timestamps,
+        }) => {
+            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+            let args = LogsArgs {
+                target,
+                follow,
+                tail,
+                since_secs: since,
+                timestamps,
+            };
+            headless::logs(backend.as_ref(), args, &mut out).await
+        }
+        None => {
+            let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+            let cfg = config::load(
+                &paths,
+                cli.theme.as_deref(),
+                cli.keymap.as_deref(),
+                no_color,
+            );
+            let settings = Settings {
+                backend: backend.kind(),
+                endpoint: backend.endpoint().to_owned(),
+                read_only: cli.read_only,
+                log_tail: cli.log_tail,
+                log_capacity: cli.log_buffer.max(1),
+                save_dir: paths
+                    .data_dir
+                    .clone()
+                    .unwrap_or_else(std::env::temp_dir)
+                    .join("logs"),
+            };
+            let mut term = berth::terminal::init().context("cannot set up the terminal")?;
+            let result = berth::app::runtime::run(
+                &mut term,
+                backend,
+                settings,
+                cfg.theme,
+                cfg.keymap,
+                cfg.warnings,
+            )
+            .await;
+            berth::terminal::restore();
+            result
+        }
+    }
+}

@@ -39,15 +39,24 @@ impl Drop for LogSession {
     }
 }
 
+/// Runs the console until the user quits, the terminal goes away, or a signal.
+/// `warnings` (broken config files) are shown in the status bar at start.
 pub async fn run(
     term: &mut Term,
     backend: Arc<dyn Backend>,
     settings: Settings,
     theme: Theme,
     keymap: Keymap,
+    warnings: Vec<String>,
 ) -> anyhow::Result<()> {
     let size = term.size()?;
     let mut state = AppState::new(settings, (size.width, size.height), unix_now());
+    for w in &warnings {
+        tracing::warn!("{w}");
+    }
+    if !warnings.is_empty() {
+        state.last_error = Some(warnings.join("; "));
+    }
     let (btx, mut brx) = mpsc::channel(16);
     let watcher = tokio::spawn(backend.watch(btx));
     let mut keys = EventStream::new();

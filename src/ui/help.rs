@@ -51,12 +51,9 @@ pub fn lines<'a>(keymap: &Keymap, mode: Mode, theme: &Theme) -> Vec<Line<'a>> {
     let mut out = Vec::new();
     for (table, title) in [(mode, mode.table()), (Mode::Global, "global")] {
         out.push(Line::from(Span::styled(format!("[{title}]"), theme.header)));
-        let mut seen: Vec<Action> = Vec::new();
-        for (_, action) in keymap.entries(table) {
-            if seen.contains(&action) {
-                continue;
-            }
-            seen.push(action);
+        // In the vocabulary's order, which groups related actions.
+        let bound: Vec<Action> = keymap.entries(table).into_iter().map(|(_, a)| a).collect();
+        for &action in Action::ALL.iter().filter(|a| bound.contains(a)) {
             let keys = keymap.keys_for(table, action).join(", ");
             out.push(Line::from(vec![
                 Span::styled(format!("  {keys:<16}"), theme.key),

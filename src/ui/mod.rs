@@ -5,7 +5,7 @@ mod log_pane;
 mod logs;
 mod status;
 mod table;
-mod text;
+pub mod text;
 
 use crate::app::layout::{self, LOG_PANE_HEIGHT};
 use crate::app::{AppState, Screen};

@@ -42,7 +42,7 @@ pub fn client(endpoint: &str) -> Result<Docker, BackendError> {
     };
     if let Some(path) = endpoint.strip_prefix("unix://") {
         Docker::connect_with_unix(path, REQUEST_TIMEOUT_SECS, API_DEFAULT_VERSION)
-            .map_err(|e| bad(e.to_string()))
+            .map_err(|e| classify(endpoint, &e))
     } else if endpoint.starts_with("tcp://") || endpoint.starts_with("http://") {
         Docker::connect_with_http(endpoint, REQUEST_TIMEOUT_SECS, API_DEFAULT_VERSION)
             .map_err(|e| bad(e.to_string()))
@@ -79,6 +79,7 @@ pub fn classify(endpoint: &str, err: &bollard::errors::Error) -> BackendError {
             },
             _ => BackendError::Engine(message.clone()),
         },
+        E::SocketNotFoundError(_) => missing_socket(endpoint),
         E::RequestTimeoutError => BackendError::Unreachable {
             endpoint: endpoint.to_owned(),
             reason: "no answer within 15 s".to_owned(),
@@ -88,11 +89,7 @@ pub fn classify(endpoint: &str, err: &bollard::errors::Error) -> BackendError {
             Some(ErrorKind::PermissionDenied) => BackendError::PermissionDenied {
                 endpoint: endpoint.to_owned(),
             },
-            Some(ErrorKind::NotFound) => BackendError::Unreachable {
-                endpoint: endpoint.to_owned(),
-                reason: "the socket does not exist".to_owned(),
-                hint: "Is dockerd running? Start it (systemctl start docker), or pass --host / set DOCKER_HOST.".to_owned(),
-            },
+            Some(ErrorKind::NotFound) => missing_socket(endpoint),
             Some(ErrorKind::ConnectionRefused) => BackendError::Unreachable {
                 endpoint: endpoint.to_owned(),
                 reason: "connection refused".to_owned(),
@@ -104,6 +101,15 @@ pub fn classify(endpoint: &str, err: &bollard::errors::Error) -> BackendError {
                 hint: "Check that dockerd is running and that --host / DOCKER_HOST is right.".to_owned(),
             },
         },
+    }
+}
+
+fn missing_socket(endpoint: &str) -> BackendError {
+    BackendError::Unreachable {
+        endpoint: endpoint.to_owned(),
+        reason: "the socket does not exist".to_owned(),
+        hint: "Is dockerd running? Start it (systemctl start docker), or pass --host / set DOCKER_HOST."
+            .to_owned(),
     }
 }
 

@@ -8,6 +8,7 @@ mod logs;
 mod watch;
 
 pub use connect::{DEFAULT_SOCKET, connect, docker_configured, resolve_endpoint};
+pub use logs::select as select_target;
 
 use crate::backend::{Backend, BackendError, BackendEvent, BackendKind};
 use crate::domain::Snapshot;
