@@ -10,6 +10,8 @@ pub mod runtime;
 mod state;
 mod update;
 pub mod view;
+#[cfg(test)]
+mod update_tests;
 
 pub use action::Action;
 pub use msg::{Command, Msg};

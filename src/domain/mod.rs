@@ -1,6 +1,8 @@
 //! Plain data shared by backends, the app core and the UI. No I/O here.
 
 mod container;
+#[doc(hidden)]
+pub mod fixtures;
 mod node;
 mod service;
 mod snapshot;

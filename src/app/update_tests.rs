@@ -1,0 +1,226 @@
+//! Reducer tests: sequences of messages in, state and commands out.
+
+use super::*;
+use crate::backend::{BackendEvent, BackendKind, ConnectionState};
+use crate::domain::fixtures::{NOW, sample};
+use crate::logs::{LogEvent, LogLine, LogStream, LogTarget};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use std::sync::Arc;
+use view::View;
+
+fn state() -> AppState {
+    let settings = Settings {
+        backend: BackendKind::Docker,
+        endpoint: "unix:///var/run/docker.sock".into(),
+        read_only: false,
+        log_tail: 1000,
+        log_capacity: 100,
+        save_dir: std::env::temp_dir(),
+    };
+    let mut s = AppState::new(settings, (120, 30), NOW);
+    update(&mut s, Msg::Backend(BackendEvent::Snapshot(Arc::new(sample()))));
+    s
+}
+
+fn act(s: &mut AppState, actions: &[Action]) -> Vec<Command> {
+    actions.iter().flat_map(|a| update(s, Msg::Action(*a))).collect()
+}
+
+fn typed(s: &mut AppState, text: &str) {
+    for c in text.chars() {
+        update(s, Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)));
+    }
+}
+
+fn key(s: &mut AppState, code: KeyCode) -> Vec<Command> {
+    update(s, Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)))
+}
+
+fn selected_name(s: &AppState) -> Option<String> {
+    match s.screen() {
+        Screen::List(l) => l.selected(&s.snapshot).map(|r| r.cell(0, NOW).into_owned()),
+        Screen::Logs(_) => None,
+    }
+}
+
+#[test]
+fn starts_on_containers_sorted_by_name() {
+    let s = state();
+    assert_eq!(s.view(), View::Containers);
+    assert_eq!(selected_name(&s).as_deref(), Some("grafana"));
+    assert!(s.loaded);
+}
+
+#[test]
+fn drill_down_stack_service_container_logs_and_back() {
+    let mut s = state();
+    act(&mut s, &[Action::ViewStacks, Action::Down]);
+    assert_eq!(selected_name(&s).as_deref(), Some("shop"));
+    act(&mut s, &[Action::Open]);
+    assert_eq!(s.view(), View::Services);
+    let Screen::List(l) = s.screen() else { panic!("list") };
+    assert_eq!(l.rows.len(), 2, "only the shop's services");
+    act(&mut s, &[Action::Down, Action::Open]);
+    assert_eq!(s.view(), View::Containers);
+    let Screen::List(l) = s.screen() else { panic!("list") };
+    assert_eq!(l.rows.len(), 2, "web's two containers");
+    let cmds = act(&mut s, &[Action::Open]);
+    assert_eq!(s.view(), View::Logs);
+    let [Command::OpenLogs { session, req }] = cmds.as_slice() else {
+        panic!("one OpenLogs, got {cmds:?}")
+    };
+    assert_eq!(req.target, LogTarget::Container(sample().containers[4].id.clone()));
+    assert_eq!(req.tail, Some(1000));
+    assert!(req.follow);
+    let session = *session;
+    let cmds = act(&mut s, &[Action::Back]);
+    assert_eq!(cmds, vec![Command::CloseLogs { session }]);
+    assert_eq!(s.view(), View::Containers);
+    act(&mut s, &[Action::Back, Action::Back]);
+    assert_eq!(s.view(), View::Stacks);
+    assert_eq!(selected_name(&s).as_deref(), Some("shop"), "cursor kept on the way back");
+}
+
+#[test]
+fn service_logs_merge_all_replicas() {
+    let mut s = state();
+    act(&mut s, &[Action::ViewServices, Action::End]);
+    let cmds = act(&mut s, &[Action::Logs]);
+    let [Command::OpenLogs { req, .. }] = cmds.as_slice() else {
+        panic!("{cmds:?}")
+    };
+    assert_eq!(req.target, LogTarget::Service("shop/web".into()));
+    let Screen::Logs(v) = s.screen() else { panic!("logs") };
+    assert!(v.show_source, "merged logs show each line's source");
+}
+
+#[test]
+fn filter_prompt_applies_live_and_escape_restores() {
+    let mut s = state();
+    act(&mut s, &[Action::Filter]);
+    assert!(s.key_mode().is_none(), "prompt takes raw keys");
+    typed(&mut s, "shop-");
+    let rows = |s: &AppState| match s.screen() {
+        Screen::List(l) => l.rows.len(),
+        _ => 0,
+    };
+    assert_eq!(rows(&s), 3);
+    key(&mut s, KeyCode::Enter);
+    assert_eq!(rows(&s), 3, "kept after enter");
+    act(&mut s, &[Action::Filter]);
+    typed(&mut s, "web");
+    assert_eq!(rows(&s), 2);
+    key(&mut s, KeyCode::Esc);
+    assert_eq!(rows(&s), 3, "esc restores the filter from before");
+    act(&mut s, &[Action::Back]);
+    assert_eq!(rows(&s), 6, "back clears the filter first");
+    assert_eq!(s.view(), View::Containers);
+}
+
+#[test]
+fn command_mode_jumps_to_views_and_quits() {
+    let mut s = state();
+    act(&mut s, &[Action::Command]);
+    typed(&mut s, "stacks");
+    key(&mut s, KeyCode::Enter);
+    assert_eq!(s.view(), View::Stacks);
+    act(&mut s, &[Action::Command]);
+    typed(&mut s, "nope");
+    key(&mut s, KeyCode::Enter);
+    assert!(s.message.as_deref().is_some_and(|m| m.contains("unknown command")));
+    act(&mut s, &[Action::Command]);
+    typed(&mut s, "q");
+    let cmds = key(&mut s, KeyCode::Enter);
+    assert!(s.quit);
+    assert_eq!(cmds, vec![Command::Quit]);
+}
+
+#[test]
+fn switching_views_closes_the_log_stream() {
+    let mut s = state();
+    let cmds = act(&mut s, &[Action::Logs]);
+    let Some(Command::OpenLogs { session, .. }) = cmds.first() else {
+        panic!("{cmds:?}")
+    };
+    let session = *session;
+    let cmds = act(&mut s, &[Action::ViewNodes]);
+    assert_eq!(cmds, vec![Command::CloseLogs { session }]);
+    assert_eq!(s.screens.len(), 1);
+}
+
+#[test]
+fn log_lines_of_a_closed_session_are_ignored() {
+    let mut s = state();
+    act(&mut s, &[Action::Logs]);
+    let line = LogLine::from_raw(Arc::from("x"), LogStream::Stdout, None, b"hello");
+    update(
+        &mut s,
+        Msg::Log {
+            session: 999,
+            event: LogEvent::Lines(vec![line.clone()]),
+        },
+    );
+    assert_eq!(s.logs().map(|v| v.ring.len()), Some(0));
+    update(
+        &mut s,
+        Msg::Log {
+            session: 1,
+            event: LogEvent::Lines(vec![line]),
+        },
+    );
+    assert_eq!(s.logs().map(|v| v.ring.len()), Some(1));
+}
+
+#[test]
+fn log_toggles_and_save_request() {
+    let mut s = state();
+    act(&mut s, &[Action::Logs]);
+    let cmds = act(
+        &mut s,
+        &[Action::ToggleTimestamps, Action::ToggleWrap, Action::ToggleFollow, Action::SaveLogs],
+    );
+    let Screen::Logs(v) = s.screen() else { panic!("logs") };
+    assert!(v.timestamps && v.wrap && !v.follow);
+    assert_eq!(cmds, vec![Command::SaveLogs { session: 1 }]);
+}
+
+#[test]
+fn connection_loss_shows_and_clears() {
+    let mut s = state();
+    update(
+        &mut s,
+        Msg::Backend(BackendEvent::Connection(ConnectionState::Reconnecting {
+            for_secs: 3,
+            error: "connection refused".into(),
+        })),
+    );
+    assert_eq!(s.last_error.as_deref(), Some("connection refused"));
+    update(&mut s, Msg::Backend(BackendEvent::Connection(ConnectionState::Connected)));
+    assert_eq!(s.last_error, None);
+    assert_eq!(s.connection, ConnectionState::Connected);
+}
+
+#[test]
+fn help_overlay_takes_its_own_keys() {
+    let mut s = state();
+    act(&mut s, &[Action::Help]);
+    assert_eq!(s.key_mode(), Some(crate::config::Mode::Help));
+    act(&mut s, &[Action::Down, Action::Down]);
+    assert_eq!(s.help, Some(2));
+    act(&mut s, &[Action::Back]);
+    assert_eq!(s.help, None);
+    assert_eq!(s.view(), View::Containers, "back closed help only");
+}
+
+#[test]
+fn sorting_cycles_columns_and_reverses() {
+    let mut s = state();
+    act(&mut s, &[Action::SortReverse]);
+    assert_eq!(selected_name(&s).as_deref(), Some("grafana"), "cursor stays on its item");
+    act(&mut s, &[Action::Home]);
+    assert_eq!(selected_name(&s).as_deref(), Some("shop-web-2"));
+    act(&mut s, &[Action::SortNext, Action::SortReverse, Action::Home]);
+    let Screen::List(l) = s.screen() else { panic!("list") };
+    assert_eq!(l.sort_col, 1);
+    assert_eq!(selected_name(&s).as_deref(), Some("grafana"), "running first by state");
+}

@@ -1,0 +1,233 @@
+//! A fixed, realistic snapshot for render tests and benchmarks (not a fake
+//! backend: nothing here talks to an engine).
+
+use super::{
+    Container, ContainerState, Health, Node, PortMapping, Service, ServiceKind, Snapshot, Stack,
+    StackKind,
+};
+
+/// Unix time the fixture's ages are measured against.
+pub const NOW: i64 = 1_790_000_000;
+
+/// One host running a compose "shop" project, a "monitoring" project and a
+/// standalone container, with every state the tables colour.
+pub fn sample() -> Snapshot {
+    let c = |name: &str,
+             stack: Option<&str>,
+             svc: Option<&str>,
+             state: ContainerState,
+             health: Health,
+             age: i64| Container {
+        id: format!("{:0<64}", name.replace(['-', '_'], "")),
+        name: name.into(),
+        state,
+        health,
+        status: String::new(),
+        image: if svc == Some("db") {
+            "postgres:16".into()
+        } else {
+            "registry.local/shop/web:1.4.2".into()
+        },
+        ports: if svc == Some("web") {
+            vec![PortMapping {
+                host_ip: Some("0.0.0.0".into()),
+                host_port: Some(8080),
+                container_port: 80,
+                protocol: "tcp".into(),
+            }]
+        } else {
+            Vec::new()
+        },
+        created: NOW - age,
+        restart_count: Some(if state == ContainerState::Restarting {
+            7
+        } else {
+            0
+        }),
+        stack: stack.map(Into::into),
+        service: svc.map(Into::into),
+        node: "prod-1".into(),
+        command: String::new(),
+    };
+    use ContainerState::*;
+    let containers = vec![
+        c(
+            "grafana",
+            Some("monitoring"),
+            Some("grafana"),
+            Running,
+            Health::Healthy,
+            86_400 * 3,
+        ),
+        c("lonely-worker", None, None, Exited, Health::None, 7200),
+        c(
+            "prometheus",
+            Some("monitoring"),
+            Some("prometheus"),
+            Restarting,
+            Health::None,
+            3600,
+        ),
+        c(
+            "shop-db-1",
+            Some("shop"),
+            Some("db"),
+            Running,
+            Health::Unhealthy,
+            600,
+        ),
+        c(
+            "shop-web-1",
+            Some("shop"),
+            Some("web"),
+            Running,
+            Health::Healthy,
+            42,
+        ),
+        c(
+            "shop-web-2",
+            Some("shop"),
+            Some("web"),
+            Running,
+            Health::Starting,
+            42,
+        ),
+    ];
+    let svc = |stack: Option<&str>,
+               name: &str,
+               kind: ServiceKind,
+               running: u32,
+               desired: u32,
+               image: &str,
+               ports: &str,
+               age: i64| Service {
+        id: stack
+            .map(|s| format!("{s}/{name}"))
+            .unwrap_or_else(|| name.into()),
+        name: name.into(),
+        stack: stack.map(Into::into),
+        kind,
+        image: image.into(),
+        replicas_running: running,
+        replicas_desired: desired,
+        ports: ports.into(),
+        created: NOW - age,
+    };
+    let services = vec![
+        svc(
+            None,
+            "lonely-worker",
+            ServiceKind::Standalone,
+            0,
+            1,
+            "registry.local/shop/web:1.4.2",
+            "",
+            7200,
+        ),
+        svc(
+            Some("monitoring"),
+            "grafana",
+            ServiceKind::Compose,
+            1,
+            1,
+            "registry.local/shop/web:1.4.2",
+            "",
+            86_400 * 3,
+        ),
+        svc(
+            Some("monitoring"),
+            "prometheus",
+            ServiceKind::Compose,
+            0,
+            1,
+            "registry.local/shop/web:1.4.2",
+            "",
+            3600,
+        ),
+        svc(
+            Some("shop"),
+            "db",
+            ServiceKind::Compose,
+            1,
+            1,
+            "postgres:16",
+            "",
+            600,
+        ),
+        svc(
+            Some("shop"),
+            "web",
+            ServiceKind::Compose,
+            2,
+            2,
+            "registry.local/shop/web:1.4.2",
+            "8080->80/tcp",
+            42,
+        ),
+    ];
+    let stacks = vec![
+        Stack {
+            name: "monitoring".into(),
+            id: "monitoring".into(),
+            kind: StackKind::Compose,
+            services: 2,
+            containers_running: 1,
+            containers_total: 2,
+            working_dir: Some("/srv/monitoring".into()),
+        },
+        Stack {
+            name: "shop".into(),
+            id: "shop".into(),
+            kind: StackKind::Compose,
+            services: 2,
+            containers_running: 3,
+            containers_total: 3,
+            working_dir: Some("/srv/shop".into()),
+        },
+    ];
+    let nodes = vec![Node {
+        id: "FD4S:56QC".into(),
+        name: "prod-1".into(),
+        role: "engine".into(),
+        state: "ready".into(),
+        engine_version: "20.10.24".into(),
+        os: "Debian GNU/Linux 12".into(),
+        arch: "x86_64".into(),
+        cpus: 8,
+        memory_bytes: 32 * 1024 * 1024 * 1024,
+        containers_running: 4,
+        containers_total: 6,
+    }];
+    Snapshot {
+        nodes,
+        stacks,
+        services,
+        containers,
+    }
+}
+
+/// `n` running containers spread over services of 10 stacks (large-table benchmarks).
+pub fn many(n: usize) -> Snapshot {
+    let containers = (0..n)
+        .map(|i| Container {
+            id: format!("{i:064x}"),
+            name: format!("stack{}-svc{}-{}", i % 10, i % 50, i),
+            state: if i % 7 == 0 {
+                ContainerState::Exited
+            } else {
+                ContainerState::Running
+            },
+            image: format!("registry.local/team/app{}:{}", i % 50, i % 3),
+            created: NOW - (i as i64 * 37) % 86_400,
+            restart_count: Some((i % 4) as u32),
+            stack: Some(format!("stack{}", i % 10)),
+            service: Some(format!("svc{}", i % 50)),
+            node: "prod-1".into(),
+            ..Container::default()
+        })
+        .collect();
+    Snapshot {
+        containers,
+        ..Snapshot::default()
+    }
+}

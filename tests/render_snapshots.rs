@@ -1,0 +1,183 @@
+//! Each view drawn on ratatui's TestBackend at 80x24 and 200x50, compared
+//! with reviewed snapshots (tests/snapshots). Pure drawing: no engine here.
+
+use berth::app::{Action, AppState, Msg, Settings, update};
+use berth::backend::{BackendEvent, BackendKind, ConnectionState};
+use berth::config::{Keymap, Theme};
+use berth::domain::fixtures::{NOW, sample};
+use berth::logs::{LogEvent, LogLine, LogStream};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::style::Modifier;
+use std::sync::Arc;
+
+const SIZES: [(u16, u16); 2] = [(80, 24), (200, 50)];
+
+fn state(size: (u16, u16)) -> AppState {
+    let settings = Settings {
+        backend: BackendKind::Docker,
+        endpoint: "unix:///var/run/docker.sock".into(),
+        read_only: false,
+        log_tail: 1000,
+        log_capacity: 100_000,
+        save_dir: std::env::temp_dir(),
+    };
+    let mut s = AppState::new(settings, size, NOW);
+    update(&mut s, Msg::Backend(BackendEvent::Connection(ConnectionState::Connected)));
+    update(&mut s, Msg::Backend(BackendEvent::Snapshot(Arc::new(sample()))));
+    s
+}
+
+fn draw(state: &AppState) -> Terminal<TestBackend> {
+    let mut term = Terminal::new(TestBackend::new(state.size.0, state.size.1)).expect("test terminal");
+    let theme = Theme::builtin("dark").expect("dark theme");
+    let keymap = Keymap::builtin("default").expect("default keymap");
+    term.draw(|f| berth::ui::draw(f, state, &theme, &keymap)).expect("draw");
+    term
+}
+
+fn act(s: &mut AppState, actions: &[Action]) {
+    for a in actions {
+        update(s, Msg::Action(*a));
+    }
+}
+
+fn log_lines(source: &str, n: usize) -> Vec<LogLine> {
+    (0..n)
+        .map(|i| {
+            let ts = (NOW + i as i64) * 1_000_000_000;
+            let raw = match i % 4 {
+                0 => format!("GET /api/orders/{i} 200 3ms"),
+                1 => format!("{{\"level\":\"warn\",\"msg\":\"slow query\",\"ms\":{}}}", 100 + i),
+                2 => "level=error msg=\"upstream timed out\" upstream=db:5432".to_owned(),
+                _ => format!("worker {i} idle; a long line that goes on and on to show how wrapping and cutting behave at the edge of the screen"),
+            };
+            LogLine::from_raw(Arc::from(source), LogStream::Stdout, Some(ts), raw.as_bytes())
+        })
+        .collect()
+}
+
+fn snapshot_all(name: &str, setup: impl Fn(&mut AppState)) {
+    for size in SIZES {
+        let mut s = state(size);
+        setup(&mut s);
+        let term = draw(&s);
+        insta::assert_snapshot!(format!("{name}_{}x{}", size.0, size.1), term.backend());
+    }
+}
+
+#[test]
+fn containers_view() {
+    snapshot_all("containers", |_| {});
+}
+
+#[test]
+fn services_view() {
+    snapshot_all("services", |s| act(s, &[Action::ViewServices, Action::Down]));
+}
+
+#[test]
+fn stacks_view() {
+    snapshot_all("stacks", |s| act(s, &[Action::ViewStacks]));
+}
+
+#[test]
+fn nodes_view() {
+    snapshot_all("nodes", |s| act(s, &[Action::ViewNodes]));
+}
+
+#[test]
+fn drilled_into_a_stack() {
+    snapshot_all("stack_services", |s| act(s, &[Action::ViewStacks, Action::Down, Action::Open]));
+}
+
+#[test]
+fn filtered_containers_with_prompt() {
+    snapshot_all("containers_filter", |s| {
+        act(s, &[Action::Filter]);
+        for c in "web".chars() {
+            update(s, Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)));
+        }
+    });
+}
+
+#[test]
+fn service_logs_merged() {
+    snapshot_all("logs_service", |s| {
+        act(s, &[Action::ViewServices, Action::End, Action::Logs]);
+        let mut lines = log_lines("shop-web-1", 30);
+        lines.extend(log_lines("shop-web-2", 30));
+        update(
+            s,
+            Msg::Log {
+                session: 1,
+                event: LogEvent::Lines(lines),
+            },
+        );
+    });
+}
+
+#[test]
+fn container_logs_with_timestamps_wrap_and_hostile_bytes() {
+    snapshot_all("logs_container", |s| {
+        act(s, &[Action::Logs, Action::ToggleTimestamps, Action::ToggleWrap]);
+        let mut lines = log_lines("grafana", 12);
+        let hostile = b"\x1b]0;pwned\x07title \x1b[2Jcleared\rCR \x1b[31mred\x1b[0m \x07bell";
+        lines.push(LogLine::from_raw(Arc::from("grafana"), LogStream::Stderr, Some(NOW * 1_000_000_000), hostile));
+        update(
+            s,
+            Msg::Log {
+                session: 1,
+                event: LogEvent::Lines(lines),
+            },
+        );
+    });
+}
+
+#[test]
+fn help_overlay() {
+    snapshot_all("help", |s| act(s, &[Action::Help]));
+}
+
+#[test]
+fn reconnecting_status() {
+    snapshot_all("reconnecting", |s| {
+        update(
+            s,
+            Msg::Backend(BackendEvent::Connection(ConnectionState::Reconnecting {
+                for_secs: 3,
+                error: "cannot reach the Docker engine at unix:///var/run/docker.sock: connection refused".into(),
+            })),
+        );
+    });
+}
+
+#[test]
+fn terminal_too_small_gets_a_message() {
+    let s = state((30, 6));
+    let term = draw(&s);
+    insta::assert_snapshot!("too_small_30x6", term.backend());
+    let text: String = term.backend().buffer().content().iter().map(|c| c.symbol()).collect();
+    assert!(text.contains("too small"), "{text}");
+}
+
+#[test]
+fn the_cursor_row_is_highlighted_and_health_is_coloured() {
+    let theme = Theme::builtin("dark").expect("dark");
+    let s = state((120, 20));
+    let term = draw(&s);
+    let buf = term.backend().buffer();
+    // Row 2 (after border and header) is the cursor row: grafana.
+    let cell = &buf[(1, 2)];
+    assert_eq!(cell.symbol(), "g");
+    assert_eq!(cell.bg, theme.selected.bg.unwrap_or_default());
+    // shop-db-1 is unhealthy: its HEALTH cell uses the unhealthy style.
+    let row = (0..buf.area.height)
+        .find(|&y| (1..10).map(|x| buf[(x, y)].symbol()).collect::<String>() == "shop-db-1")
+        .expect("shop-db-1 row");
+    let line: String = (0..buf.area.width).map(|x| buf[(x, row)].symbol()).collect();
+    let col = line.find("unhealthy").expect("unhealthy cell") as u16;
+    assert_eq!(buf[(col, row)].fg, theme.unhealthy.fg.unwrap_or_default());
+    let _ = Modifier::BOLD;
+}
