@@ -1,0 +1,14 @@
+//! Helpers shared by the integration tests (`mod common;` in each test file).
+//!
+//! Integration tests run against the real engines that `scripts/testbed up`
+//! prepares; without them they fail, never skip.
+
+// Each test file compiles this module on its own and uses only part of it
+// (the re-exports below included).
+#![allow(dead_code, unused_imports)]
+
+pub mod docker;
+pub mod pty;
+
+pub use docker::*;
+pub use pty::{TerminalState, Tui};
