@@ -8,7 +8,9 @@
 #![allow(dead_code, unused_imports)]
 
 pub mod docker;
+pub mod live;
 pub mod pty;
+pub mod spare_engine;
 
 pub use docker::*;
 pub use pty::{TerminalState, Tui};

@@ -1,0 +1,86 @@
+//! A second, throwaway Docker daemon on its own socket, which a test may
+//! stop and start at will without disturbing the shared one.
+
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+pub struct SpareEngine {
+    pub dir: PathBuf,
+    child: Option<Child>,
+}
+
+impl SpareEngine {
+    /// Starts a dockerd with no bridge and no iptables, in its own containerd namespace.
+    pub fn start(tag: &str) -> SpareEngine {
+        let dir = std::env::temp_dir().join(format!("berth-spare-{tag}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("spare engine dir");
+        std::fs::write(dir.join("daemon.json"), "{}").expect("daemon.json");
+        let mut e = SpareEngine { dir, child: None };
+        e.up();
+        e
+    }
+
+    pub fn endpoint(&self) -> String {
+        format!("unix://{}", self.sock().display())
+    }
+
+    fn sock(&self) -> PathBuf {
+        self.dir.join("docker.sock")
+    }
+
+    pub fn up(&mut self) {
+        let d = &self.dir;
+        let log = std::fs::File::create(d.join("dockerd.log")).expect("log file");
+        let child = Command::new("dockerd")
+            .arg("--host")
+            .arg(format!("unix://{}", self.sock().display()))
+            .arg("--data-root")
+            .arg(d.join("root"))
+            .arg("--exec-root")
+            .arg(d.join("exec"))
+            .arg("--pidfile")
+            .arg(d.join("docker.pid"))
+            .arg("--config-file")
+            .arg(d.join("daemon.json"))
+            .args(["--bridge", "none", "--iptables=false", "--ip-masq=false"])
+            .args(["--containerd-namespace", "berth-spare", "--containerd-plugins-namespace", "berth-spare-plugins"])
+            .stdout(Stdio::null())
+            .stderr(log)
+            .spawn()
+            .expect("dockerd starts");
+        self.child = Some(child);
+        let ok = super::wait_until(Duration::from_secs(30), Duration::from_millis(100), || {
+            Command::new("docker")
+                .args(["-H", &self.endpoint(), "version"])
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .status()
+                .is_ok_and(|s| s.success())
+        });
+        assert!(ok, "spare dockerd did not answer; see {}", d.join("dockerd.log").display());
+    }
+
+    /// Stops the daemon (SIGTERM, then SIGKILL) and waits for it to go.
+    pub fn down(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = Command::new("kill").arg(c.id().to_string()).status();
+            for _ in 0..100 {
+                if c.try_wait().ok().flatten().is_some() {
+                    return;
+                }
+                std::thread::sleep(Duration::from_millis(100));
+            }
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}
+
+impl Drop for SpareEngine {
+    fn drop(&mut self) {
+        self.down();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
