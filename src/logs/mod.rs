@@ -9,9 +9,12 @@ mod timestamp;
 
 pub use filter::Filter;
 pub use ring::LogRing;
-pub use sanitize::{SanitizedLine, StyleSpan, sanitize};
+pub use sanitize::{
+    ATTR_BOLD, ATTR_DIM, ATTR_ITALIC, ATTR_REVERSE, ATTR_UNDERLINE, MAX_LINE_CHARS, SanitizedLine,
+    SgrColor, StyleSpan, sanitize,
+};
 pub use splitter::LineSplitter;
-pub use structured::{Level, detect_level};
+pub use structured::{Level, detect_level, field};
 pub use timestamp::{format_timestamp, parse_docker_timestamp, split_docker_timestamp};
 
 use std::sync::Arc;
