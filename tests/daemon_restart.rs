@@ -13,26 +13,54 @@ use std::time::Duration;
 async fn the_watcher_reconnects_and_resyncs_after_a_daemon_restart() {
     common::require_engine();
     let mut engine = SpareEngine::start("restart");
-    let backend = DockerBackend::connect(engine.endpoint()).await.expect("connects to the spare engine");
+    let backend = DockerBackend::connect(engine.endpoint())
+        .await
+        .expect("connects to the spare engine");
     let mut w = Watching::start(&backend);
-    w.until(Duration::from_secs(10), |s| s.nodes.len() == 1).await.expect("first snapshot");
+    w.until(Duration::from_secs(10), |s| s.nodes.len() == 1)
+        .await
+        .expect("first snapshot");
 
     engine.down();
-    w.until_connection(Duration::from_secs(10), |c| matches!(c, ConnectionState::Reconnecting { .. }))
-        .await
-        .expect("the loss is reported");
+    w.until_connection(Duration::from_secs(10), |c| {
+        matches!(c, ConnectionState::Reconnecting { .. })
+    })
+    .await
+    .expect("the loss is reported");
 
     engine.up();
-    // The container created while berth was away must show after the resync.
-    common::docker(&["-H", &engine.endpoint(), "create", "--name", "made-while-away", "--label", "berth.test=1", "scratch-less"])
-        .len();
+    // A container made while berth was away must show after the resync.
+    let load = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "docker save {} | docker -H {} load -q",
+            common::IMAGE_V1,
+            engine.endpoint()
+        ))
+        .status()
+        .expect("sh");
+    assert!(load.success(), "image loads into the spare engine");
+    common::docker(&[
+        "-H",
+        &engine.endpoint(),
+        "create",
+        "--name",
+        "made-while-away",
+        common::IMAGE_V1,
+        "true",
+    ]);
     let back = w
-        .until_connection(Duration::from_secs(20), |c| *c == ConnectionState::Connected)
+        .until_connection(Duration::from_secs(20), |c| {
+            *c == ConnectionState::Connected
+        })
         .await
         .expect("connected again");
     eprintln!("reconnected {back:?} after the engine answered again");
-    let snap = backend.snapshot().await.expect("lists again");
-    assert_eq!(snap.nodes.len(), 1);
+    w.until(Duration::from_secs(10), |s| {
+        s.containers.iter().any(|c| c.name == "made-while-away")
+    })
+    .await
+    .expect("the resync shows what changed while away");
 }
 
 #[tokio::test]
@@ -42,11 +70,17 @@ async fn an_unreachable_engine_is_one_clear_error() {
         .err()
         .map(|e| e.to_string())
         .expect("connect fails");
-    assert!(err.contains("unix:///nonexistent/berth.sock") && err.contains("dockerd"), "{err}");
+    assert!(
+        err.contains("unix:///nonexistent/berth.sock") && err.contains("dockerd"),
+        "{err}"
+    );
     let err = DockerBackend::connect("tcp://127.0.0.1:1".into())
         .await
         .err()
         .map(|e| e.to_string())
         .expect("connect fails");
-    assert!(err.contains("tcp://127.0.0.1:1") && err.contains("refused"), "{err}");
+    assert!(
+        err.contains("tcp://127.0.0.1:1") && err.contains("refused"),
+        "{err}"
+    );
 }

@@ -22,7 +22,11 @@ async fn a_container_started_after_connect_appears_within_2s_and_its_stop_is_see
     cleanup.container(&name);
     run_container(&name, IMAGE_V1, &["sleep", "300"], &[]);
     let seen = w
-        .until(T, |s| s.containers.iter().any(|c| c.name == name && c.state == ContainerState::Running))
+        .until(T, |s| {
+            s.containers
+                .iter()
+                .any(|c| c.name == name && c.state == ContainerState::Running)
+        })
         .await
         .expect("new container seen");
     assert!(seen < Duration::from_secs(2), "seen after {seen:?}");
@@ -30,12 +34,21 @@ async fn a_container_started_after_connect_appears_within_2s_and_its_stop_is_see
 
     docker(&["stop", "-t", "1", &name]);
     let stopped = w
-        .until(T, |s| s.containers.iter().any(|c| c.name == name && c.state == ContainerState::Exited))
+        .until(T, |s| {
+            s.containers
+                .iter()
+                .any(|c| c.name == name && c.state == ContainerState::Exited)
+        })
         .await
         .expect("stop seen");
-    assert!(stopped < Duration::from_secs(2), "stop seen after {stopped:?}");
+    assert!(
+        stopped < Duration::from_secs(2),
+        "stop seen after {stopped:?}"
+    );
     docker(&["rm", &name]);
-    w.until(T, |s| !s.containers.iter().any(|c| c.name == name)).await.expect("removal seen");
+    w.until(T, |s| !s.containers.iter().any(|c| c.name == name))
+        .await
+        .expect("removal seen");
 }
 
 #[tokio::test]
@@ -44,10 +57,17 @@ async fn restart_counts_come_from_inspect() {
     let name = unique_name("live-restarts");
     let mut cleanup = Cleanup::new();
     cleanup.container(&name);
-    run_container(&name, IMAGE_V1, &["sh", "-c", "sleep 0.3; exit 3"], &["--restart", "on-failure:2"]);
+    run_container(
+        &name,
+        IMAGE_V1,
+        &["sh", "-c", "sleep 0.3; exit 3"],
+        &["--restart", "on-failure:2"],
+    );
     let mut w = Watching::start(backend.as_ref());
     w.until(Duration::from_secs(20), |s| {
-        s.containers.iter().any(|c| c.name == name && c.restart_count == Some(2) && c.state == ContainerState::Exited)
+        s.containers.iter().any(|c| {
+            c.name == name && c.restart_count == Some(2) && c.state == ContainerState::Exited
+        })
     })
     .await
     .expect("two restarts counted, then exited");
@@ -78,7 +98,11 @@ services:
     let mut cleanup = Cleanup::new();
     cleanup.project(&project, &dir);
     let snap = backend.snapshot().await.expect("snapshot");
-    let stack = snap.stacks.iter().find(|s| s.name == project).expect("the project is a stack");
+    let stack = snap
+        .stacks
+        .iter()
+        .find(|s| s.name == project)
+        .expect("the project is a stack");
     assert_eq!(stack.services, 2);
     assert_eq!((stack.containers_running, stack.containers_total), (3, 3));
     assert_eq!(stack.working_dir.as_deref(), dir.to_str());
@@ -92,7 +116,11 @@ services:
     assert_eq!(web.image, IMAGE_V1);
     let members: Vec<_> = snap.containers_of_service(&web.id).collect();
     assert_eq!(members.len(), 2);
-    assert!(members.iter().all(|c| c.stack.as_deref() == Some(project.as_str())));
+    assert!(
+        members
+            .iter()
+            .all(|c| c.stack.as_deref() == Some(project.as_str()))
+    );
 
     // Scaling with compose is followed live.
     let mut w = Watching::start(backend.as_ref());
@@ -115,12 +143,25 @@ async fn following_logs_delivers_new_lines_with_timestamps() {
     run_container(
         &name,
         IMAGE_V1,
-        &["sh", "-c", "i=0; while true; do echo tick $i; echo oops $i >&2; i=$((i+1)); sleep 0.2; done"],
+        &[
+            "sh",
+            "-c",
+            "i=0; while true; do echo tick $i; echo oops $i >&2; i=$((i+1)); sleep 0.2; done",
+        ],
         &[],
     );
-    wait_until(T, Duration::from_millis(100), || docker(&["logs", &name]).contains("tick 1"));
-    let mut tail = Tail::start(backend.as_ref(), LogTarget::Container(name.clone()), Some(1), true);
-    tail.until(T, |t| !t.lines.is_empty()).await.expect("history line");
+    wait_until(T, Duration::from_millis(100), || {
+        docker(&["logs", &name]).contains("tick 1")
+    });
+    let mut tail = Tail::start(
+        backend.as_ref(),
+        LogTarget::Container(name.clone()),
+        Some(1),
+        true,
+    );
+    tail.until(T, |t| !t.lines.is_empty())
+        .await
+        .expect("history line");
     let first: u64 = tail.texts()[0]
         .split_whitespace()
         .last()
@@ -133,8 +174,15 @@ async fn following_logs_delivers_new_lines_with_timestamps() {
     })
     .await
     .expect("new lines keep coming");
-    assert!(tail.lines.iter().all(|l| l.ts.is_some()), "every line carries the engine's timestamp");
-    assert!(tail.lines.iter().any(|l| l.stream == LogStream::Stderr && l.text.starts_with("oops")));
+    assert!(
+        tail.lines.iter().all(|l| l.ts.is_some()),
+        "every line carries the engine's timestamp"
+    );
+    assert!(
+        tail.lines
+            .iter()
+            .any(|l| l.stream == LogStream::Stderr && l.text.starts_with("oops"))
+    );
     assert!(tail.lines.iter().all(|l| &*l.source == name.as_str()));
 }
 
@@ -147,19 +195,43 @@ async fn hostile_bytes_from_a_container_arrive_as_harmless_text() {
     run_container(
         &name,
         IMAGE_V1,
-        &["sh", "-c", r"printf 'A\033]0;pwned\007B\033[2JC\rD\033[31mE\033[0m\033P+q\033\\F\n'; sleep 300"],
+        &[
+            "sh",
+            "-c",
+            r"printf 'A\033]0;pwned\007B\033[2JC\rD\033[31mE\033[0m\033P+q\033\\F\n'; sleep 300",
+        ],
         &[],
     );
-    let mut tail = Tail::start(backend.as_ref(), LogTarget::Container(name.clone()), None, false);
+    let mut tail = Tail::start(
+        backend.as_ref(),
+        LogTarget::Container(name.clone()),
+        None,
+        false,
+    );
     tail.until(T, |t| t.ended).await.expect("history ends");
     let line = tail.lines.first().expect("one line");
     for bad in ['\x1b', '\x07', '\r', '\u{9b}'] {
-        assert!(!line.text.contains(bad), "{bad:?} reached the text: {:?}", line.text);
+        assert!(
+            !line.text.contains(bad),
+            "{bad:?} reached the text: {:?}",
+            line.text
+        );
     }
-    assert!(line.text.contains('A') && line.text.contains('B') && line.text.contains('F'), "{:?}", line.text);
-    assert!(!line.text.contains("pwned"), "OSC payload is dropped: {:?}", line.text);
+    assert!(
+        line.text.contains('A') && line.text.contains('B') && line.text.contains('F'),
+        "{:?}",
+        line.text
+    );
+    assert!(
+        !line.text.contains("pwned"),
+        "OSC payload is dropped: {:?}",
+        line.text
+    );
     assert!(!line.text.contains("2J"), "CSI is dropped: {:?}", line.text);
-    assert!(line.spans.is_some(), "the SGR colour is kept aside for when colours are on");
+    assert!(
+        line.spans.is_some(),
+        "the SGR colour is kept aside for when colours are on"
+    );
 }
 
 #[tokio::test]
@@ -182,7 +254,9 @@ services:
     let _w = Watching::start(backend.as_ref());
     let key = format!("{project}/app");
     let mut tail = Tail::start(backend.as_ref(), LogTarget::Service(key), Some(5), true);
-    tail.until(T, |t| !t.lines.is_empty()).await.expect("first replica's lines");
+    tail.until(T, |t| !t.lines.is_empty())
+        .await
+        .expect("first replica's lines");
     compose(&project, &dir, &["up", "-d", "--scale", "app=2"]);
     tail.until(Duration::from_secs(15), |t| {
         let mut sources: Vec<&str> = t.lines.iter().map(|l| &*l.source).collect();
@@ -193,7 +267,9 @@ services:
     .await
     .expect("lines from both replicas");
     assert!(
-        tail.events.iter().any(|e| matches!(e, LogEvent::SourceJoined(_))),
+        tail.events
+            .iter()
+            .any(|e| matches!(e, LogEvent::SourceJoined(_))),
         "the new replica is announced: {:?}",
         tail.events
     );
@@ -202,10 +278,17 @@ services:
 #[tokio::test]
 async fn logs_of_an_unknown_target_say_so() {
     let backend = local_backend().await;
-    let mut tail = Tail::start(backend.as_ref(), LogTarget::Container("no-such-container-xyz".into()), None, true);
+    let mut tail = Tail::start(
+        backend.as_ref(),
+        LogTarget::Container("no-such-container-xyz".into()),
+        None,
+        true,
+    );
     tail.until(T, |t| t.ended).await.expect("ends");
     assert!(
-        tail.events.iter().any(|e| matches!(e, LogEvent::Error(m) if m.contains("no-such-container-xyz"))),
+        tail.events
+            .iter()
+            .any(|e| matches!(e, LogEvent::Error(m) if m.contains("no-such-container-xyz"))),
         "{:?}",
         tail.events
     );

@@ -24,16 +24,24 @@ fn state(size: (u16, u16)) -> AppState {
         save_dir: std::env::temp_dir(),
     };
     let mut s = AppState::new(settings, size, NOW);
-    update(&mut s, Msg::Backend(BackendEvent::Connection(ConnectionState::Connected)));
-    update(&mut s, Msg::Backend(BackendEvent::Snapshot(Arc::new(sample()))));
+    update(
+        &mut s,
+        Msg::Backend(BackendEvent::Connection(ConnectionState::Connected)),
+    );
+    update(
+        &mut s,
+        Msg::Backend(BackendEvent::Snapshot(Arc::new(sample()))),
+    );
     s
 }
 
 fn draw(state: &AppState) -> Terminal<TestBackend> {
-    let mut term = Terminal::new(TestBackend::new(state.size.0, state.size.1)).expect("test terminal");
+    let mut term =
+        Terminal::new(TestBackend::new(state.size.0, state.size.1)).expect("test terminal");
     let theme = Theme::builtin("dark").expect("dark theme");
     let keymap = Keymap::builtin("default").expect("default keymap");
-    term.draw(|f| berth::ui::draw(f, state, &theme, &keymap)).expect("draw");
+    term.draw(|f| berth::ui::draw(f, state, &theme, &keymap))
+        .expect("draw");
     term
 }
 
@@ -74,7 +82,9 @@ fn containers_view() {
 
 #[test]
 fn services_view() {
-    snapshot_all("services", |s| act(s, &[Action::ViewServices, Action::Down]));
+    snapshot_all("services", |s| {
+        act(s, &[Action::ViewServices, Action::Down])
+    });
 }
 
 #[test]
@@ -89,7 +99,9 @@ fn nodes_view() {
 
 #[test]
 fn drilled_into_a_stack() {
-    snapshot_all("stack_services", |s| act(s, &[Action::ViewStacks, Action::Down, Action::Open]));
+    snapshot_all("stack_services", |s| {
+        act(s, &[Action::ViewStacks, Action::Down, Action::Open])
+    });
 }
 
 #[test]
@@ -97,7 +109,10 @@ fn filtered_containers_with_prompt() {
     snapshot_all("containers_filter", |s| {
         act(s, &[Action::Filter]);
         for c in "web".chars() {
-            update(s, Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)));
+            update(
+                s,
+                Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)),
+            );
         }
     });
 }
@@ -121,10 +136,18 @@ fn service_logs_merged() {
 #[test]
 fn container_logs_with_timestamps_wrap_and_hostile_bytes() {
     snapshot_all("logs_container", |s| {
-        act(s, &[Action::Logs, Action::ToggleTimestamps, Action::ToggleWrap]);
+        act(
+            s,
+            &[Action::Logs, Action::ToggleTimestamps, Action::ToggleWrap],
+        );
         let mut lines = log_lines("grafana", 12);
         let hostile = b"\x1b]0;pwned\x07title \x1b[2Jcleared\rCR \x1b[31mred\x1b[0m \x07bell";
-        lines.push(LogLine::from_raw(Arc::from("grafana"), LogStream::Stderr, Some(NOW * 1_000_000_000), hostile));
+        lines.push(LogLine::from_raw(
+            Arc::from("grafana"),
+            LogStream::Stderr,
+            Some(NOW * 1_000_000_000),
+            hostile,
+        ));
         update(
             s,
             Msg::Log {
@@ -158,7 +181,13 @@ fn terminal_too_small_gets_a_message() {
     let s = state((30, 6));
     let term = draw(&s);
     insta::assert_snapshot!("too_small_30x6", term.backend());
-    let text: String = term.backend().buffer().content().iter().map(|c| c.symbol()).collect();
+    let text: String = term
+        .backend()
+        .buffer()
+        .content()
+        .iter()
+        .map(|c| c.symbol())
+        .collect();
     assert!(text.contains("too small"), "{text}");
 }
 
@@ -176,7 +205,9 @@ fn the_cursor_row_is_highlighted_and_health_is_coloured() {
     let row = (0..buf.area.height)
         .find(|&y| (1..10).map(|x| buf[(x, y)].symbol()).collect::<String>() == "shop-db-1")
         .expect("shop-db-1 row");
-    let line: String = (0..buf.area.width).map(|x| buf[(x, row)].symbol()).collect();
+    let line: String = (0..buf.area.width)
+        .map(|x| buf[(x, row)].symbol())
+        .collect();
     let col = line.find("unhealthy").expect("unhealthy cell") as u16;
     assert_eq!(buf[(col, row)].fg, theme.unhealthy.fg.unwrap_or_default());
     let _ = Modifier::BOLD;

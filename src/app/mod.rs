@@ -9,9 +9,9 @@ mod msg;
 pub mod runtime;
 mod state;
 mod update;
-pub mod view;
 #[cfg(test)]
 mod update_tests;
+pub mod view;
 
 pub use action::Action;
 pub use msg::{Command, Msg};

@@ -18,17 +18,26 @@ fn state() -> AppState {
         save_dir: std::env::temp_dir(),
     };
     let mut s = AppState::new(settings, (120, 30), NOW);
-    update(&mut s, Msg::Backend(BackendEvent::Snapshot(Arc::new(sample()))));
+    update(
+        &mut s,
+        Msg::Backend(BackendEvent::Snapshot(Arc::new(sample()))),
+    );
     s
 }
 
 fn act(s: &mut AppState, actions: &[Action]) -> Vec<Command> {
-    actions.iter().flat_map(|a| update(s, Msg::Action(*a))).collect()
+    actions
+        .iter()
+        .flat_map(|a| update(s, Msg::Action(*a)))
+        .collect()
 }
 
 fn typed(s: &mut AppState, text: &str) {
     for c in text.chars() {
-        update(s, Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)));
+        update(
+            s,
+            Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)),
+        );
     }
 }
 
@@ -58,18 +67,25 @@ fn drill_down_stack_service_container_logs_and_back() {
     assert_eq!(selected_name(&s).as_deref(), Some("shop"));
     act(&mut s, &[Action::Open]);
     assert_eq!(s.view(), View::Services);
-    let Screen::List(l) = s.screen() else { panic!("list") };
+    let Screen::List(l) = s.screen() else {
+        panic!("list")
+    };
     assert_eq!(l.rows.len(), 2, "only the shop's services");
     act(&mut s, &[Action::Down, Action::Open]);
     assert_eq!(s.view(), View::Containers);
-    let Screen::List(l) = s.screen() else { panic!("list") };
+    let Screen::List(l) = s.screen() else {
+        panic!("list")
+    };
     assert_eq!(l.rows.len(), 2, "web's two containers");
     let cmds = act(&mut s, &[Action::Open]);
     assert_eq!(s.view(), View::Logs);
     let [Command::OpenLogs { session, req }] = cmds.as_slice() else {
         panic!("one OpenLogs, got {cmds:?}")
     };
-    assert_eq!(req.target, LogTarget::Container(sample().containers[4].id.clone()));
+    assert_eq!(
+        req.target,
+        LogTarget::Container(sample().containers[4].id.clone())
+    );
     assert_eq!(req.tail, Some(1000));
     assert!(req.follow);
     let session = *session;
@@ -78,7 +94,11 @@ fn drill_down_stack_service_container_logs_and_back() {
     assert_eq!(s.view(), View::Containers);
     act(&mut s, &[Action::Back, Action::Back]);
     assert_eq!(s.view(), View::Stacks);
-    assert_eq!(selected_name(&s).as_deref(), Some("shop"), "cursor kept on the way back");
+    assert_eq!(
+        selected_name(&s).as_deref(),
+        Some("shop"),
+        "cursor kept on the way back"
+    );
 }
 
 #[test]
@@ -90,7 +110,9 @@ fn service_logs_merge_all_replicas() {
         panic!("{cmds:?}")
     };
     assert_eq!(req.target, LogTarget::Service("shop/web".into()));
-    let Screen::Logs(v) = s.screen() else { panic!("logs") };
+    let Screen::Logs(v) = s.screen() else {
+        panic!("logs")
+    };
     assert!(v.show_source, "merged logs show each line's source");
 }
 
@@ -127,7 +149,11 @@ fn command_mode_jumps_to_views_and_quits() {
     act(&mut s, &[Action::Command]);
     typed(&mut s, "nope");
     key(&mut s, KeyCode::Enter);
-    assert!(s.message.as_deref().is_some_and(|m| m.contains("unknown command")));
+    assert!(
+        s.message
+            .as_deref()
+            .is_some_and(|m| m.contains("unknown command"))
+    );
     act(&mut s, &[Action::Command]);
     typed(&mut s, "q");
     let cmds = key(&mut s, KeyCode::Enter);
@@ -177,9 +203,16 @@ fn log_toggles_and_save_request() {
     act(&mut s, &[Action::Logs]);
     let cmds = act(
         &mut s,
-        &[Action::ToggleTimestamps, Action::ToggleWrap, Action::ToggleFollow, Action::SaveLogs],
+        &[
+            Action::ToggleTimestamps,
+            Action::ToggleWrap,
+            Action::ToggleFollow,
+            Action::SaveLogs,
+        ],
     );
-    let Screen::Logs(v) = s.screen() else { panic!("logs") };
+    let Screen::Logs(v) = s.screen() else {
+        panic!("logs")
+    };
     assert!(v.timestamps && v.wrap && !v.follow);
     assert_eq!(cmds, vec![Command::SaveLogs { session: 1 }]);
 }
@@ -195,7 +228,10 @@ fn connection_loss_shows_and_clears() {
         })),
     );
     assert_eq!(s.last_error.as_deref(), Some("connection refused"));
-    update(&mut s, Msg::Backend(BackendEvent::Connection(ConnectionState::Connected)));
+    update(
+        &mut s,
+        Msg::Backend(BackendEvent::Connection(ConnectionState::Connected)),
+    );
     assert_eq!(s.last_error, None);
     assert_eq!(s.connection, ConnectionState::Connected);
 }
@@ -216,11 +252,24 @@ fn help_overlay_takes_its_own_keys() {
 fn sorting_cycles_columns_and_reverses() {
     let mut s = state();
     act(&mut s, &[Action::SortReverse]);
-    assert_eq!(selected_name(&s).as_deref(), Some("grafana"), "cursor stays on its item");
+    assert_eq!(
+        selected_name(&s).as_deref(),
+        Some("grafana"),
+        "cursor stays on its item"
+    );
     act(&mut s, &[Action::Home]);
     assert_eq!(selected_name(&s).as_deref(), Some("shop-web-2"));
-    act(&mut s, &[Action::SortNext, Action::SortReverse, Action::Home]);
-    let Screen::List(l) = s.screen() else { panic!("list") };
+    act(
+        &mut s,
+        &[Action::SortNext, Action::SortReverse, Action::Home],
+    );
+    let Screen::List(l) = s.screen() else {
+        panic!("list")
+    };
     assert_eq!(l.sort_col, 1);
-    assert_eq!(selected_name(&s).as_deref(), Some("grafana"), "running first by state");
+    assert_eq!(
+        selected_name(&s).as_deref(),
+        Some("grafana"),
+        "running first by state"
+    );
 }

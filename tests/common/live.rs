@@ -39,7 +39,11 @@ impl Watching {
     }
 
     /// Waits until a snapshot satisfies `pred`; returns how long it took.
-    pub async fn until(&mut self, timeout: Duration, mut pred: impl FnMut(&Snapshot) -> bool) -> Result<Duration, String> {
+    pub async fn until(
+        &mut self,
+        timeout: Duration,
+        mut pred: impl FnMut(&Snapshot) -> bool,
+    ) -> Result<Duration, String> {
         let start = Instant::now();
         if pred(&self.latest) {
             return Ok(Duration::ZERO);
@@ -56,13 +60,22 @@ impl Watching {
                 Ok(Some(BackendEvent::Connection(c))) => self.connection = Some(c),
                 Ok(Some(BackendEvent::Warning(_))) => {}
                 Ok(None) => return Err("watcher ended".into()),
-                Err(_) => return Err(format!("timed out after {timeout:?}; last snapshot has {} containers", self.latest.containers.len())),
+                Err(_) => {
+                    return Err(format!(
+                        "timed out after {timeout:?}; last snapshot has {} containers",
+                        self.latest.containers.len()
+                    ));
+                }
             }
         }
     }
 
     /// Waits for a connection state matching `pred`.
-    pub async fn until_connection(&mut self, timeout: Duration, mut pred: impl FnMut(&ConnectionState) -> bool) -> Result<Duration, String> {
+    pub async fn until_connection(
+        &mut self,
+        timeout: Duration,
+        mut pred: impl FnMut(&ConnectionState) -> bool,
+    ) -> Result<Duration, String> {
         let start = Instant::now();
         loop {
             let left = timeout.checked_sub(start.elapsed()).ok_or("timed out")?;
@@ -99,7 +112,12 @@ pub struct Tail {
 }
 
 impl Tail {
-    pub fn start(backend: &dyn Backend, target: LogTarget, tail: Option<u64>, follow: bool) -> Tail {
+    pub fn start(
+        backend: &dyn Backend,
+        target: LogTarget,
+        tail: Option<u64>,
+        follow: bool,
+    ) -> Tail {
         let (tx, rx) = mpsc::channel(64);
         let req = LogRequest {
             target,
@@ -118,10 +136,16 @@ impl Tail {
     }
 
     /// Collects until `pred` holds on what was collected, or the timeout.
-    pub async fn until(&mut self, timeout: Duration, mut pred: impl FnMut(&Tail) -> bool) -> Result<Duration, String> {
+    pub async fn until(
+        &mut self,
+        timeout: Duration,
+        mut pred: impl FnMut(&Tail) -> bool,
+    ) -> Result<Duration, String> {
         let start = Instant::now();
         while !pred(self) {
-            let left = timeout.checked_sub(start.elapsed()).ok_or_else(|| self.describe())?;
+            let left = timeout
+                .checked_sub(start.elapsed())
+                .ok_or_else(|| self.describe())?;
             match tokio::time::timeout(left, self.rx.recv()).await {
                 Ok(Some(LogEvent::Lines(l))) => self.lines.extend(l),
                 Ok(Some(LogEvent::Ended)) => {
@@ -146,7 +170,12 @@ impl Tail {
     }
 
     fn describe(&self) -> String {
-        format!("{} lines so far: {:?}; events {:?}", self.lines.len(), self.texts().iter().rev().take(5).collect::<Vec<_>>(), self.events)
+        format!(
+            "{} lines so far: {:?}; events {:?}",
+            self.lines.len(),
+            self.texts().iter().rev().take(5).collect::<Vec<_>>(),
+            self.events
+        )
     }
 }
 

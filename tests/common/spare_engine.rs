@@ -1,5 +1,7 @@
 //! A second, throwaway Docker daemon on its own socket, which a test may
-//! stop and start at will without disturbing the shared one.
+//! stop and start at will without disturbing the shared one. It runs in its
+//! own network namespace: a dockerd without a bridge deletes `docker0`, and
+//! the shared daemon's containers need it.
 
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
@@ -33,8 +35,8 @@ impl SpareEngine {
     pub fn up(&mut self) {
         let d = &self.dir;
         let log = std::fs::File::create(d.join("dockerd.log")).expect("log file");
-        let child = Command::new("dockerd")
-            .arg("--host")
+        let child = Command::new("unshare")
+            .args(["--net", "dockerd", "--host"])
             .arg(format!("unix://{}", self.sock().display()))
             .arg("--data-root")
             .arg(d.join("root"))
@@ -45,7 +47,12 @@ impl SpareEngine {
             .arg("--config-file")
             .arg(d.join("daemon.json"))
             .args(["--bridge", "none", "--iptables=false", "--ip-masq=false"])
-            .args(["--containerd-namespace", "berth-spare", "--containerd-plugins-namespace", "berth-spare-plugins"])
+            .args([
+                "--containerd-namespace",
+                "berth-spare",
+                "--containerd-plugins-namespace",
+                "berth-spare-plugins",
+            ])
             .stdout(Stdio::null())
             .stderr(log)
             .spawn()
@@ -59,7 +66,11 @@ impl SpareEngine {
                 .status()
                 .is_ok_and(|s| s.success())
         });
-        assert!(ok, "spare dockerd did not answer; see {}", d.join("dockerd.log").display());
+        assert!(
+            ok,
+            "spare dockerd did not answer; see {}",
+            d.join("dockerd.log").display()
+        );
     }
 
     /// Stops the daemon (SIGTERM, then SIGKILL) and waits for it to go.
