@@ -14,70 +14,75 @@ pub struct Column {
     pub flex: bool,
     /// Numbers sort numerically and align right.
     pub numeric: bool,
+    /// When the terminal is narrow, higher numbers are hidden first.
+    pub drop: u8,
 }
 
-const fn col(title: &'static str, width: u16) -> Column {
+const fn col(title: &'static str, width: u16, drop: u8) -> Column {
     Column {
         title,
         width,
         flex: false,
         numeric: false,
+        drop,
     }
 }
-const fn flex(title: &'static str, width: u16) -> Column {
+const fn flex(title: &'static str, width: u16, drop: u8) -> Column {
     Column {
         title,
         width,
         flex: true,
         numeric: false,
+        drop,
     }
 }
-const fn num(title: &'static str, width: u16) -> Column {
+const fn num(title: &'static str, width: u16, drop: u8) -> Column {
     Column {
         title,
         width,
         flex: false,
         numeric: true,
+        drop,
     }
 }
 
 const NODES: &[Column] = &[
-    flex("NAME", 16),
-    col("ROLE", 8),
-    col("STATE", 7),
-    col("ENGINE", 12),
-    col("OS/ARCH", 20),
-    num("CPUS", 4),
-    num("MEMORY", 8),
-    num("RUNNING", 7),
-    num("TOTAL", 5),
+    flex("NAME", 16, 0),
+    col("ROLE", 8, 2),
+    col("STATE", 7, 0),
+    col("ENGINE", 12, 3),
+    col("OS/ARCH", 20, 4),
+    num("CPUS", 4, 3),
+    num("MEMORY", 8, 3),
+    num("RUNNING", 7, 1),
+    num("TOTAL", 5, 1),
 ];
 const STACKS: &[Column] = &[
-    flex("NAME", 16),
-    col("KIND", 8),
-    num("SERVICES", 8),
-    col("CONTAINERS", 10),
-    flex("PATH", 10),
+    flex("NAME", 16, 0),
+    col("KIND", 8, 3),
+    num("SERVICES", 8, 1),
+    col("CONTAINERS", 10, 0),
+    flex("PATH", 10, 2),
 ];
 const SERVICES: &[Column] = &[
-    flex("NAME", 16),
-    col("STACK", 12),
-    col("KIND", 9),
-    col("REPLICAS", 8),
-    flex("IMAGE", 14),
-    col("PORTS", 14),
-    num("AGE", 5),
+    flex("NAME", 16, 0),
+    col("STACK", 12, 2),
+    col("KIND", 9, 4),
+    col("REPLICAS", 8, 0),
+    flex("IMAGE", 14, 1),
+    col("PORTS", 14, 3),
+    num("AGE", 5, 1),
 ];
 const CONTAINERS: &[Column] = &[
-    flex("NAME", 18),
-    col("STATE", 10),
-    col("HEALTH", 9),
-    flex("IMAGE", 14),
-    col("SERVICE", 14),
-    col("PORTS", 14),
-    num("RESTARTS", 8),
-    num("AGE", 5),
-    col("NODE", 10),
+    flex("NAME", 18, 0),
+    col("STATE", 10, 0),
+    col("HEALTH", 9, 1),
+    flex("IMAGE", 14, 3),
+    flex("SERVICE", 14, 4),
+    col("PORTS", 14, 5),
+    num("RESTARTS", 8, 1),
+    num("AGE", 5, 1),
+    col("NODE", 10, 5),
 ];
 
 pub fn columns(view: View) -> &'static [Column] {

@@ -112,46 +112,59 @@ fn header<'a>(
 }
 
 /// Column widths for `total` columns of space; `None` hides a column that
-/// does not fit (rightmost first), so narrow terminals keep what matters.
+/// does not fit. Columns with the highest `drop` go first (rightmost first
+/// among equals), so a narrow ssh window keeps what matters.
 pub fn widths(cols: &[Column], total: usize) -> Vec<Option<usize>> {
-    let mut shown = cols.len();
-    loop {
-        let min: usize = cols[..shown]
-            .iter()
-            .map(|c| c.width as usize)
+    let mut shown: Vec<bool> = vec![true; cols.len()];
+    let mut order: Vec<usize> = (0..cols.len()).collect();
+    order.sort_by_key(|&i| (std::cmp::Reverse(cols[i].drop), std::cmp::Reverse(i)));
+    let min_width = |shown: &[bool]| -> usize {
+        let n = shown.iter().filter(|s| **s).count();
+        cols.iter()
+            .zip(shown)
+            .filter(|(_, s)| **s)
+            .map(|(c, _)| c.width as usize)
             .sum::<usize>()
-            + shown.saturating_sub(1);
-        if min <= total || shown == 1 {
-            let spare = total.saturating_sub(min);
-            let flex: usize = cols[..shown]
-                .iter()
-                .filter(|c| c.flex)
-                .map(|c| c.width as usize)
-                .sum();
-            let mut out: Vec<Option<usize>> = Vec::with_capacity(cols.len());
-            let mut given = 0;
-            let last_flex = cols[..shown].iter().rposition(|c| c.flex);
-            for (i, c) in cols.iter().enumerate() {
-                if i >= shown {
-                    out.push(None);
-                    continue;
-                }
-                let mut w = c.width as usize;
-                if c.flex && flex > 0 {
-                    let extra = if Some(i) == last_flex {
-                        spare - given
-                    } else {
-                        spare * c.width as usize / flex
-                    };
-                    given += extra;
-                    w += extra;
-                }
-                out.push(Some(if shown == 1 { total } else { w }));
-            }
-            return out;
+            + n.saturating_sub(1)
+    };
+    for &i in &order {
+        if min_width(&shown) <= total || shown.iter().filter(|s| **s).count() == 1 {
+            break;
         }
-        shown -= 1;
+        shown[i] = false;
     }
+    let spare = total.saturating_sub(min_width(&shown));
+    let flex: usize = cols
+        .iter()
+        .zip(&shown)
+        .filter(|(c, s)| **s && c.flex)
+        .map(|(c, _)| c.width as usize)
+        .sum();
+    let last_flex = (0..cols.len()).rev().find(|&i| shown[i] && cols[i].flex);
+    let only = shown.iter().filter(|s| **s).count() == 1;
+    let mut given = 0;
+    cols.iter()
+        .enumerate()
+        .map(|(i, c)| {
+            if !shown[i] {
+                return None;
+            }
+            if only {
+                return Some(total);
+            }
+            let mut w = c.width as usize;
+            if c.flex && flex > 0 {
+                let extra = if Some(i) == last_flex {
+                    spare - given
+                } else {
+                    spare * c.width as usize / flex
+                };
+                given += extra;
+                w += extra;
+            }
+            Some(w)
+        })
+        .collect()
 }
 
 fn cell_style(row: &Row<'_>, col: usize, theme: &Theme) -> Style {
@@ -203,6 +216,8 @@ mod tests {
             "some columns hidden at 60 cols"
         );
         assert!(narrow[0].is_some(), "NAME always shown");
+        assert!(narrow[7].is_some(), "AGE outlives NODE and PORTS");
+        assert!(narrow[8].is_none() && narrow[5].is_none());
         let used: usize =
             narrow.iter().flatten().sum::<usize>() + narrow.iter().flatten().count() - 1;
         assert!(used <= 60);
