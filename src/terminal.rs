@@ -5,7 +5,7 @@ use crossterm::cursor::Show;
 use crossterm::event::{DisableBracketedPaste, EnableBracketedPaste};
 use crossterm::execute;
 use crossterm::terminal::{
-    EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
+    Clear, ClearType, EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
 };
 use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
@@ -22,7 +22,14 @@ pub fn init() -> std::io::Result<Term> {
     enable_raw_mode()?;
     ACTIVE.store(true, Ordering::SeqCst);
     let mut out = stdout();
-    if let Err(e) = execute!(out, EnterAlternateScreen, EnableBracketedPaste) {
+    // Clearing ourselves: ratatui's clear() asks the terminal where the cursor
+    // is, a round trip that stalls start-up on a slow ssh link.
+    if let Err(e) = execute!(
+        out,
+        EnterAlternateScreen,
+        EnableBracketedPaste,
+        Clear(ClearType::All)
+    ) {
         restore();
         return Err(e);
     }
@@ -30,7 +37,6 @@ pub fn init() -> std::io::Result<Term> {
     let backend = CrosstermBackend::new(BufWriter::with_capacity(1 << 16, stdout()));
     let mut term = Terminal::new(backend)?;
     term.hide_cursor()?;
-    term.clear()?;
     Ok(term)
 }
 

@@ -3,8 +3,8 @@
 
 mod common;
 
+use berth::backend::ConnectionState;
 use berth::backend::docker::DockerBackend;
-use berth::backend::{Backend, ConnectionState};
 use common::live::Watching;
 use common::spare_engine::SpareEngine;
 use std::time::Duration;

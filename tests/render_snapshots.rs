@@ -9,7 +9,6 @@ use berth::logs::{LogEvent, LogLine, LogStream};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
-use ratatui::style::Modifier;
 use std::sync::Arc;
 
 const SIZES: [(u16, u16); 2] = [(80, 24), (200, 50)];
@@ -210,5 +209,4 @@ fn the_cursor_row_is_highlighted_and_health_is_coloured() {
         .collect();
     let col = line.find("unhealthy").expect("unhealthy cell") as u16;
     assert_eq!(buf[(col, row)].fg, theme.unhealthy.fg.unwrap_or_default());
-    let _ = Modifier::BOLD;
 }

@@ -13,7 +13,7 @@ use std::sync::Arc;
 /// A screen on the navigation stack.
 #[derive(Debug)]
 pub enum Screen {
-    List(ListState),
+    List(Box<ListState>),
     Logs(Box<LogView>),
 }
 
@@ -103,10 +103,10 @@ impl AppState {
             connection: ConnectionState::Connecting,
             last_error: None,
             message: None,
-            screens: vec![Screen::List(ListState::new(
+            screens: vec![Screen::List(Box::new(ListState::new(
                 View::Containers,
                 Scope::default(),
-            ))],
+            )))],
             prompt: None,
             help: None,
             show_log_pane: false,

@@ -246,7 +246,7 @@ fn goto_view(state: &mut AppState, view: View, cmds: &mut Vec<Command>) {
     close_all_logs(state, cmds);
     let mut list = ListState::new(view, Scope::default());
     list.rebuild(&state.snapshot, state.now, state.body_height());
-    state.screens = vec![Screen::List(list)];
+    state.screens = vec![Screen::List(Box::new(list))];
 }
 
 fn close_all_logs(state: &AppState, cmds: &mut Vec<Command>) {
@@ -260,7 +260,7 @@ fn close_all_logs(state: &AppState, cmds: &mut Vec<Command>) {
 fn push_list(state: &mut AppState, view: View, scope: Scope) {
     let mut list = ListState::new(view, scope);
     list.rebuild(&state.snapshot, state.now, state.body_height());
-    state.screens.push(Screen::List(list));
+    state.screens.push(Screen::List(Box::new(list)));
 }
 
 /// Enter: drill down one level.

@@ -5,7 +5,7 @@
 
 // Each test file compiles this module on its own and uses only part of it
 // (the re-exports below included).
-#![allow(dead_code, unused_imports)]
+#![allow(dead_code, unused_imports, clippy::unwrap_used)]
 
 pub mod docker;
 pub mod live;

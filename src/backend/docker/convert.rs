@@ -43,7 +43,7 @@ pub fn container(summary: &ContainerSummary, node: &str) -> Container {
             protocol: p.typ.map(|t| t.to_string()).unwrap_or_else(|| "tcp".into()),
         })
         .collect();
-    ports.sort_by(|a, b| (a.container_port, a.host_port).cmp(&(b.container_port, b.host_port)));
+    ports.sort_by_key(|p| (p.container_port, p.host_port));
     Container {
         id: summary.id.clone().unwrap_or_default(),
         name,

@@ -1,0 +1,209 @@
+//! The real binary in a pseudo-terminal against the real engine, read
+//! through a terminal emulator, with the keys the shipped keymap binds.
+
+mod common;
+
+use berth::app::Action;
+use berth::config::{Keymap, Mode};
+use common::*;
+use std::path::PathBuf;
+use std::time::Duration;
+
+const T: Duration = Duration::from_secs(10);
+
+/// A private config/state dir so the user's files never leak into tests.
+fn private_dirs(tag: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(unique_name(tag));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    dir
+}
+
+fn spawn(dir: &std::path::Path, extra_env: &[(&str, &str)], rows: u16, cols: u16) -> Tui {
+    let d = dir.to_str().expect("utf-8 path");
+    let mut env = vec![
+        ("BERTH_CONFIG_DIR", d),
+        ("XDG_STATE_HOME", d),
+        ("XDG_DATA_HOME", d),
+        ("HOME", d),
+    ];
+    env.extend_from_slice(extra_env);
+    Tui::spawn(berth_bin(), &[], &env, rows, cols)
+}
+
+/// The first single-key binding of `action`, as the user would press it.
+fn key_for(mode: Mode, action: Action) -> String {
+    let km = Keymap::builtin("default").expect("default keymap");
+    km.keys_for(mode, action)
+        .into_iter()
+        .find(|k| k.chars().count() == 1)
+        .unwrap_or_else(|| panic!("{action:?} has a one-key binding in {mode:?}"))
+}
+
+/// Highest N of "e2e-tick-N" on screen.
+fn highest_tick(screen: &str) -> Option<u64> {
+    screen
+        .split("e2e-tick-")
+        .skip(1)
+        .filter_map(|rest| {
+            rest.split(|c: char| !c.is_ascii_digit())
+                .next()?
+                .parse()
+                .ok()
+        })
+        .max()
+}
+
+#[test]
+fn shows_a_new_container_follows_its_logs_filters_and_quits_cleanly() {
+    require_engine();
+    let dir = private_dirs("e2e");
+    let mut tui = spawn(&dir, &[], 40, 160);
+    tui.wait_for("containers(all)", T)
+        .expect("the containers view");
+    tui.wait_for("● connected", T).expect("connected");
+
+    let name = unique_name("e2e");
+    let mut cleanup = Cleanup::new();
+    cleanup.container(&name);
+    run_container(
+        &name,
+        IMAGE_V1,
+        &[
+            "sh",
+            "-c",
+            "i=0; while true; do echo e2e-tick-$i; i=$((i+1)); sleep 0.3; done",
+        ],
+        &[],
+    );
+    tui.wait_for(&name, Duration::from_secs(3))
+        .expect("a container created after launch shows up");
+
+    // Filter the list down to it.
+    tui.send(&key_for(Mode::List, Action::Filter));
+    tui.send(&name);
+    tui.key("enter");
+    tui.wait_screen(T, |s| s.contains("[1/") && s.contains(&name))
+        .expect("filtered to one row");
+
+    // Open its logs with the keymap's key, and see a line that is new.
+    tui.send(&key_for(Mode::List, Action::Logs));
+    tui.wait_for(&format!("logs: {name}"), T).expect("log view");
+    tui.wait_screen(T, |s| highest_tick(s).is_some())
+        .expect("history lines");
+    let first = highest_tick(&tui.screen_text()).unwrap_or(0);
+    tui.wait_screen(T, |s| highest_tick(s).is_some_and(|n| n >= first + 2))
+        .expect("fresh lines keep arriving");
+
+    // Filter the log lines.
+    tui.send(&key_for(Mode::Logs, Action::Filter));
+    tui.send("e2e-tick-1");
+    tui.key("enter");
+    tui.wait_screen(T, |s| s.contains("filter: e2e-tick-1"))
+        .expect("filter shown");
+    let screen = tui.screen_text();
+    for line in screen.lines().filter(|l| l.contains("e2e-tick-")) {
+        assert!(
+            line.contains("e2e-tick-1"),
+            "only matching lines remain: {line}"
+        );
+    }
+
+    // Back out and quit (one key at a time, as a person types).
+    tui.key("esc");
+    std::thread::sleep(Duration::from_millis(200));
+    tui.key("esc");
+    tui.wait_for("containers(", T).expect("back to the list");
+    tui.send(&key_for(Mode::Global, Action::Quit));
+    let status = tui.wait_exit(T).expect("berth exits");
+    assert!(status.success(), "exit status {status:?}");
+    let term = tui.terminal_state();
+    assert!(term.restored(), "terminal left in normal mode: {term:?}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn sigterm_and_sighup_restore_the_terminal() {
+    require_engine();
+    for signal in ["TERM", "HUP"] {
+        let dir = private_dirs("e2e-sig");
+        let mut tui = spawn(&dir, &[], 24, 80);
+        tui.wait_for("containers(", T).expect("started");
+        let pid = tui.pid().expect("pid");
+        let ok = std::process::Command::new("kill")
+            .args([&format!("-{signal}"), &pid.to_string()])
+            .status()
+            .expect("kill");
+        assert!(ok.success());
+        tui.wait_exit(T).expect("exits on the signal");
+        let term = tui.terminal_state();
+        assert!(term.restored(), "SIG{signal}: {term:?}");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
+
+#[test]
+fn a_broken_keymap_gets_one_message_and_defaults_still_work() {
+    require_engine();
+    let dir = private_dirs("e2e-badcfg");
+    std::fs::write(
+        dir.join("keymap.toml"),
+        "[list]\n\"x\" = \"quit\"\n\"ctrl-x\" = \"explode\"\n",
+    )
+    .expect("write");
+    let mut tui = spawn(&dir, &[], 30, 200);
+    tui.wait_for("keymap.toml:3", T)
+        .expect("file and line named in the status bar");
+    let screen = tui.screen_text();
+    assert!(
+        screen.contains("ctrl-x") && screen.contains("explode"),
+        "{screen}"
+    );
+    // Defaults are in force: "x" is not quit, "q" is.
+    tui.send("x");
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(tui.is_running());
+    tui.send("q");
+    assert!(tui.wait_exit(T).is_some_and(|s| s.success()));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_tiny_terminal_gets_a_message_and_recovers_on_resize() {
+    require_engine();
+    let dir = private_dirs("e2e-small");
+    let mut tui = spawn(&dir, &[], 5, 30);
+    tui.wait_for("too small", T)
+        .expect("a message, not a panic");
+    tui.resize(30, 120);
+    tui.wait_for("containers(", T)
+        .expect("draws normally once large enough");
+    tui.send("q");
+    assert!(tui.wait_exit(T).is_some_and(|s| s.success()));
+    assert!(tui.terminal_restored());
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn nothing_is_written_while_nothing_changes() {
+    require_engine();
+    // An engine of its own, where truly nothing changes (other tests' fresh
+    // containers would rightly tick their ages on the shared one).
+    let engine = common::spare_engine::SpareEngine::start("idle");
+    let dir = private_dirs("e2e-idle");
+    let host = engine.endpoint();
+    let mut tui = spawn(&dir, &[("DOCKER_HOST", host.as_str())], 30, 120);
+    tui.wait_for("● connected", T).expect("started");
+    // Let start-up work (restart counts) settle, then watch the wire.
+    std::thread::sleep(Duration::from_secs(2));
+    let before = tui.bytes_received();
+    std::thread::sleep(Duration::from_secs(3));
+    let after = tui.bytes_received();
+    tui.send("q");
+    tui.wait_exit(T);
+    assert_eq!(
+        after - before,
+        0,
+        "bytes written to the terminal while idle"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
