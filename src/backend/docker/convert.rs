@@ -17,7 +17,7 @@ pub fn container(summary: &ContainerSummary, node: &str) -> Container {
         labels
             .and_then(|l| l.get(k))
             .filter(|v| !v.is_empty())
-            .cloned()
+            .map(|v| clean(v))
     };
     let name = summary
         .names
@@ -31,7 +31,7 @@ pub fn container(summary: &ContainerSummary, node: &str) -> Container {
         (Some(p), Some(s)) => (Some(p), Some(s)),
         _ => (label(LABEL_STACK_NAMESPACE), label(LABEL_SWARM_SERVICE)),
     };
-    let status = summary.status.clone().unwrap_or_default();
+    let status = clean(summary.status.as_deref().unwrap_or_default());
     let mut ports: Vec<PortMapping> = summary
         .ports
         .iter()
@@ -50,14 +50,14 @@ pub fn container(summary: &ContainerSummary, node: &str) -> Container {
         state: ContainerState::parse(&summary.state.map(|s| s.to_string()).unwrap_or_default()),
         health: health_from_status(&status),
         status,
-        image: summary.image.clone().unwrap_or_default(),
+        image: clean(summary.image.as_deref().unwrap_or_default()),
         ports,
         created: summary.created.unwrap_or_default(),
         restart_count: None,
         stack,
         service,
         node: node.to_owned(),
-        command: summary.command.clone().unwrap_or_default(),
+        command: clean(summary.command.as_deref().unwrap_or_default()),
     }
 }
 
@@ -97,6 +97,18 @@ pub fn node(info: &SystemInfo, engine_version: &str, containers: &[Container]) -
         memory_bytes: info.mem_total.unwrap_or_default().max(0) as u64,
         containers_running: containers.iter().filter(|c| c.state.is_running()).count() as u32,
         containers_total: containers.len() as u32,
+    }
+}
+
+/// Labels and commands are whatever someone wrote: no control character
+/// may reach the terminal through them.
+pub fn clean(s: &str) -> String {
+    if s.chars().any(char::is_control) {
+        s.chars()
+            .map(|c| if c.is_control() { '\u{FFFD}' } else { c })
+            .collect()
+    } else {
+        s.to_owned()
     }
 }
 
@@ -193,6 +205,23 @@ mod tests {
         );
         assert_eq!(c.stack, None);
         assert_eq!(c.service_key(), "shop-web-run-1");
+    }
+
+    #[test]
+    fn control_characters_in_labels_never_pass() {
+        let c = container(
+            &summary(
+                "x",
+                &[
+                    (LABEL_COMPOSE_PROJECT, "evil\x1b]0;t\x07"),
+                    (LABEL_COMPOSE_SERVICE, "s\r"),
+                ],
+                "Up",
+            ),
+            "h",
+        );
+        let key = c.service_key();
+        assert!(!key.chars().any(char::is_control), "{key:?}");
     }
 
     #[test]

@@ -82,7 +82,8 @@ impl Model {
             labels.and_then(|l| l.get(convert::LABEL_COMPOSE_PROJECT)),
             labels.and_then(|l| l.get(convert::LABEL_COMPOSE_WORKDIR)),
         ) {
-            self.working_dirs.insert(p.clone(), d.clone());
+            self.working_dirs
+                .insert(convert::clean(p), convert::clean(d));
         }
     }
 
