@@ -33,6 +33,8 @@ pub struct Session {
 struct Progress {
     last_ts: Option<i64>,
     streaming: bool,
+    /// The first stream after the history continues it: no "joined" news.
+    quiet_start: bool,
 }
 
 impl Session {
@@ -70,47 +72,49 @@ impl Session {
             return;
         }
         self.snapshots.mark_unchanged();
-        let mut progress: HashMap<String, Progress> = HashMap::new();
+        let history_start = unix_secs();
+        let mut progress = match self.history(&members, &tx).await {
+            Some(p) => p,
+            None => return,
+        };
+        if !self.req.follow {
+            let _ = tx.send(LogEvent::Ended).await;
+            return;
+        }
         let mut tasks: JoinSet<(String, Option<i64>)> = JoinSet::new();
-        let mut first = true;
         loop {
             for c in &members {
                 let p = progress.entry(c.id.clone()).or_default();
-                // History for every member once; afterwards only running ones stream.
-                let start =
-                    !p.streaming && (first || c.state.is_running()) && (first || self.req.follow);
-                if !start {
+                if p.streaming || !c.state.is_running() {
                     continue;
                 }
                 p.streaming = true;
                 let name: Arc<str> = Arc::from(c.name.as_str());
-                if !first && tx.send(LogEvent::SourceJoined(name.clone())).await.is_err() {
+                if !p.quiet_start && tx.send(LogEvent::SourceJoined(name.clone())).await.is_err() {
                     return;
                 }
+                p.quiet_start = false;
+                // Resume where the history (or the last stream) ended; the
+                // engine's `since` is in whole seconds, so repeats are skipped by time.
                 let stream = OneStream {
                     docker: self.docker.clone(),
                     endpoint: self.endpoint.clone(),
                     id: c.id.clone(),
                     name,
-                    tail: if p.last_ts.is_some() {
-                        None
-                    } else {
-                        self.req.tail
-                    },
-                    since: p.last_ts.map(|ns| ns / 1_000_000_000).or(self.req.since),
+                    tail: None,
+                    since: Some(
+                        p.last_ts
+                            .map(|ns| ns / 1_000_000_000)
+                            .unwrap_or(history_start),
+                    ),
                     skip_through: p.last_ts,
-                    follow: self.req.follow,
+                    follow: true,
                 };
                 let tx = tx.clone();
                 tasks.spawn(async move {
                     let id = stream.id.clone();
                     (id, stream.run(&tx).await)
                 });
-            }
-            first = false;
-            if tasks.is_empty() && !self.req.follow {
-                let _ = tx.send(LogEvent::Ended).await;
-                return;
             }
             tokio::select! {
                 done = tasks.join_next(), if !tasks.is_empty() => {
@@ -146,6 +150,68 @@ impl Session {
                 _ = tx.closed() => return,
             }
         }
+    }
+
+    /// Every member's history at once, merged by time and sent in order.
+    /// Returns where each member got to, or `None` when nobody listens.
+    async fn history(
+        &self,
+        members: &[Container],
+        tx: &mpsc::Sender<LogEvent>,
+    ) -> Option<HashMap<String, Progress>> {
+        let fetches = members.iter().map(|c| {
+            let stream = OneStream {
+                docker: self.docker.clone(),
+                endpoint: self.endpoint.clone(),
+                id: c.id.clone(),
+                name: Arc::from(c.name.as_str()),
+                tail: self.req.tail,
+                since: self.req.since,
+                skip_through: None,
+                follow: false,
+            };
+            async move {
+                let (htx, mut hrx) = mpsc::channel(64);
+                let producer = async move { stream.run(&htx).await };
+                let consumer = async {
+                    let mut lines = Vec::new();
+                    let mut errors = Vec::new();
+                    while let Some(ev) = hrx.recv().await {
+                        match ev {
+                            LogEvent::Lines(l) => lines.extend(l),
+                            other => errors.push(other),
+                        }
+                    }
+                    (lines, errors)
+                };
+                let (last, (lines, errors)) = tokio::join!(producer, consumer);
+                (c.id.clone(), last, lines, errors)
+            }
+        });
+        let mut progress = HashMap::new();
+        let mut merged = Vec::new();
+        for (id, last, lines, errors) in futures::future::join_all(fetches).await {
+            for e in errors {
+                tx.send(e).await.ok()?;
+            }
+            merged.extend(lines);
+            progress.insert(
+                id,
+                Progress {
+                    last_ts: last,
+                    streaming: false,
+                    quiet_start: true,
+                },
+            );
+        }
+        // Stable: lines without a timestamp keep their place among their own.
+        merged.sort_by_key(|l| l.ts.unwrap_or(i64::MIN));
+        let mut rest = merged.into_iter().peekable();
+        while rest.peek().is_some() {
+            let batch: Vec<LogLine> = rest.by_ref().take(BATCH).collect();
+            tx.send(LogEvent::Lines(batch)).await.ok()?;
+        }
+        Some(progress)
     }
 
     async fn list_members(&self) -> Result<Vec<Container>, String> {
@@ -283,6 +349,13 @@ impl OneStream {
         flush(&mut batch, tx).await;
         last_ts
     }
+}
+
+fn unix_secs() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or_default()
 }
 
 fn stdout_err_splitters() -> [LineSplitter; 2] {
