@@ -273,6 +273,21 @@ services:
         "the new replica is announced: {:?}",
         tail.events
     );
+
+    // The history of a service reads in time order across its replicas.
+    let mut history = Tail::start(
+        backend.as_ref(),
+        LogTarget::Service(format!("{project}/app")),
+        Some(20),
+        false,
+    );
+    history.until(T, |t| t.ended).await.expect("history ends");
+    let stamps: Vec<i64> = history.lines.iter().filter_map(|l| l.ts).collect();
+    assert!(stamps.len() >= 4, "{} lines", stamps.len());
+    assert!(stamps.windows(2).all(|w| w[0] <= w[1]), "merged by time");
+    let sources: std::collections::HashSet<&str> =
+        history.lines.iter().map(|l| &*l.source).collect();
+    assert_eq!(sources.len(), 2);
 }
 
 #[tokio::test]
