@@ -8,6 +8,7 @@ pub mod logview;
 mod msg;
 pub mod runtime;
 mod state;
+mod stats;
 mod update;
 #[cfg(test)]
 mod update_tests;

@@ -2,6 +2,7 @@
 //! signals in one `select!`. It feeds the reducer and performs its commands;
 //! it draws only when state changed, at most ~30 frames a second.
 
+use super::stats::Stats;
 use super::{AppState, Command, Msg, Screen, Settings, update};
 use crate::backend::Backend;
 use crate::config::{Keymap, Theme};
@@ -66,6 +67,7 @@ pub async fn run(
     let mut logs: Option<LogSession> = None;
     let mut next_draw: Option<Instant> = Some(Instant::now());
     let mut last_draw = Instant::now() - FRAME;
+    let mut stats = Stats::new();
 
     loop {
         let msg = tokio::select! {
@@ -91,6 +93,7 @@ pub async fn run(
             Some((id, ev)) = next_log(&mut logs) => Msg::Log { session: id, event: ev },
             _ = sleep_until(next_draw), if next_draw.is_some() => {
                 term.draw(|f| crate::ui::draw(f, &state, &theme, &keymap))?;
+                stats.frames += 1;
                 state.dirty = false;
                 last_draw = Instant::now();
                 next_draw = None;
@@ -102,11 +105,15 @@ pub async fn run(
             }
         };
         let ages_matter = matches!(msg, Msg::Backend(_) | Msg::Tick(_));
+        stats.count(&msg);
         let cmds = update(&mut state, msg);
         // Chatty logs: take what is already queued before the next frame.
         if let Some(session) = logs.as_mut() {
             for _ in 0..LOG_DRAIN {
                 let Ok(ev) = session.rx.try_recv() else { break };
+                if let LogEvent::Lines(l) = &ev {
+                    stats.log_lines += l.len() as u64;
+                }
                 update(
                     &mut state,
                     Msg::Log {
@@ -155,6 +162,8 @@ pub async fn run(
         }
     }
     watcher.abort();
+    stats.log_dropped = state.logs().map(|v| v.ring.dropped()).unwrap_or_default();
+    stats.write_if_asked();
     Ok(())
 }
 
