@@ -102,17 +102,9 @@ services:
 #[test]
 fn logs_prints_a_container_or_a_whole_service() {
     require_engine();
-    let name = unique_name("cli-logs");
-    let mut cleanup = Cleanup::new();
-    cleanup.container(&name);
-    run_container(
-        &name,
-        IMAGE_V1,
-        &[
-            "sh",
-            "-c",
-            "for i in 1 2 3 4 5; do echo line $i; done; sleep 300",
-        ],
+    let (name, mut cleanup) = sh_container(
+        "cli-logs",
+        "for i in 1 2 3 4 5; do echo line $i; done; sleep 300",
         &[],
     );
     assert!(wait_until(

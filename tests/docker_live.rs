@@ -54,13 +54,9 @@ async fn a_container_started_after_connect_appears_within_2s_and_its_stop_is_see
 #[tokio::test]
 async fn restart_counts_come_from_inspect() {
     let backend = local_backend().await;
-    let name = unique_name("live-restarts");
-    let mut cleanup = Cleanup::new();
-    cleanup.container(&name);
-    run_container(
-        &name,
-        IMAGE_V1,
-        &["sh", "-c", "sleep 0.3; exit 3"],
+    let (name, _cleanup) = sh_container(
+        "live-restarts",
+        "sleep 0.3; exit 3",
         &["--restart", "on-failure:2"],
     );
     let mut w = Watching::start(backend.as_ref());
@@ -137,17 +133,9 @@ services:
 #[tokio::test]
 async fn following_logs_delivers_new_lines_with_timestamps() {
     let backend = local_backend().await;
-    let name = unique_name("live-logs");
-    let mut cleanup = Cleanup::new();
-    cleanup.container(&name);
-    run_container(
-        &name,
-        IMAGE_V1,
-        &[
-            "sh",
-            "-c",
-            "i=0; while true; do echo tick $i; echo oops $i >&2; i=$((i+1)); sleep 0.2; done",
-        ],
+    let (name, _cleanup) = sh_container(
+        "live-logs",
+        "i=0; while true; do echo tick $i; echo oops $i >&2; i=$((i+1)); sleep 0.2; done",
         &[],
     );
     wait_until(T, Duration::from_millis(100), || {
@@ -189,17 +177,9 @@ async fn following_logs_delivers_new_lines_with_timestamps() {
 #[tokio::test]
 async fn hostile_bytes_from_a_container_arrive_as_harmless_text() {
     let backend = local_backend().await;
-    let name = unique_name("live-hostile");
-    let mut cleanup = Cleanup::new();
-    cleanup.container(&name);
-    run_container(
-        &name,
-        IMAGE_V1,
-        &[
-            "sh",
-            "-c",
-            r"printf 'A\033]0;pwned\007B\033[2JC\rD\033[31mE\033[0m\033P+q\033\\F\n'; sleep 300",
-        ],
+    let (name, _cleanup) = sh_container(
+        "live-hostile",
+        r"printf 'A\033]0;pwned\007B\033[2JC\rD\033[31mE\033[0m\033P+q\033\\F\n'; sleep 300",
         &[],
     );
     let mut tail = Tail::start(

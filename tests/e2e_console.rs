@@ -62,17 +62,9 @@ fn shows_a_new_container_follows_its_logs_filters_and_quits_cleanly() {
         .expect("the containers view");
     tui.wait_for("● connected", T).expect("connected");
 
-    let name = unique_name("e2e");
-    let mut cleanup = Cleanup::new();
-    cleanup.container(&name);
-    run_container(
-        &name,
-        IMAGE_V1,
-        &[
-            "sh",
-            "-c",
-            "i=0; while true; do echo e2e-tick-$i; i=$((i+1)); sleep 0.3; done",
-        ],
+    let (name, _cleanup) = sh_container(
+        "e2e",
+        "i=0; while true; do echo e2e-tick-$i; i=$((i+1)); sleep 0.3; done",
         &[],
     );
     tui.wait_for(&name, Duration::from_secs(3))

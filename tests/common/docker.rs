@@ -274,3 +274,13 @@ impl Drop for Cleanup {
         }
     }
 }
+
+/// A container running `sh -c script` from the v1 image, removed when the
+/// returned guard drops. Returns its name.
+pub fn sh_container(prefix: &str, script: &str, extra_args: &[&str]) -> (String, Cleanup) {
+    let name = unique_name(prefix);
+    let mut cleanup = Cleanup::new();
+    cleanup.container(&name);
+    run_container(&name, IMAGE_V1, &["sh", "-c", script], extra_args);
+    (name, cleanup)
+}
