@@ -182,6 +182,10 @@ async fn hostile_bytes_from_a_container_arrive_as_harmless_text() {
         r"printf 'A\033]0;pwned\007B\033[2JC\rD\033[31mE\033[0m\033P+q\033\\F\n'; sleep 300",
         &[],
     );
+    // The history is read once: wait until the engine has the line.
+    assert!(wait_until(T, Duration::from_millis(50), || {
+        docker(&["logs", &name]).contains('F')
+    }));
     let mut tail = Tail::start(
         backend.as_ref(),
         LogTarget::Container(name.clone()),
