@@ -25,8 +25,10 @@ const FRAME: Duration = Duration::from_millis(33);
 /// often as the youngest age on screen changes.
 const TICK_FRESH: Duration = Duration::from_secs(1);
 const TICK: Duration = Duration::from_secs(60);
-/// Log batches taken per loop turn before drawing gets a chance.
+/// Log batches taken per loop turn at most, and for how long, before keys
+/// and drawing get their turn again.
 const LOG_DRAIN: usize = 64;
+const LOG_DRAIN_TIME: Duration = Duration::from_millis(8);
 
 struct LogSession {
     id: u64,
@@ -70,9 +72,20 @@ pub async fn run(
     let mut stats = Stats::new();
 
     loop {
+        // Biased: signals, then a due frame, then keys, ahead of a log
+        // stream that is always ready under a flood.
         let msg = tokio::select! {
+            biased;
             _ = sigterm.recv() => break,
             _ = sighup.recv() => break,
+            _ = sleep_until(next_draw), if next_draw.is_some() => {
+                term.draw(|f| crate::ui::draw(f, &state, &theme, &keymap))?;
+                stats.frames += 1;
+                state.dirty = false;
+                last_draw = Instant::now();
+                next_draw = None;
+                continue;
+            }
             ev = keys.next() => match ev {
                 Some(Ok(Event::Key(k))) if k.kind != KeyEventKind::Release => match state.key_mode() {
                     None => Msg::Key(k),
@@ -91,14 +104,7 @@ pub async fn run(
                 Msg::Backend(ev)
             }
             Some((id, ev)) = next_log(&mut logs) => Msg::Log { session: id, event: ev },
-            _ = sleep_until(next_draw), if next_draw.is_some() => {
-                term.draw(|f| crate::ui::draw(f, &state, &theme, &keymap))?;
-                stats.frames += 1;
-                state.dirty = false;
-                last_draw = Instant::now();
-                next_draw = None;
-                continue;
-            }
+
             _ = tokio::time::sleep_until(next_tick) => {
                 next_tick = Instant::now() + TICK;
                 Msg::Tick(unix_now())
@@ -109,7 +115,11 @@ pub async fn run(
         let cmds = update(&mut state, msg);
         // Chatty logs: take what is already queued before the next frame.
         if let Some(session) = logs.as_mut() {
+            let until = Instant::now() + LOG_DRAIN_TIME;
             for _ in 0..LOG_DRAIN {
+                if Instant::now() >= until {
+                    break;
+                }
                 let Ok(ev) = session.rx.try_recv() else { break };
                 if let LogEvent::Lines(l) = &ev {
                     stats.log_lines += l.len() as u64;

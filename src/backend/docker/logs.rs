@@ -20,6 +20,11 @@ use tokio::task::JoinSet;
 const MAX_LINE_BYTES: usize = 64 * 1024;
 /// Lines sent to the app in one message at most.
 const BATCH: usize = 512;
+/// The follow stream after the history asks for this many lines back and
+/// drops those already shown: it covers what was written between the two
+/// requests. Resuming by `since` instead makes json-file decode the whole
+/// file (seconds on a busy container).
+const FOLLOW_OVERLAP: u64 = 10_000;
 
 pub struct Session {
     docker: Docker,
@@ -93,20 +98,25 @@ impl Session {
                 if !p.quiet_start && tx.send(LogEvent::SourceJoined(name.clone())).await.is_err() {
                     return;
                 }
+                let first_after_history = p.quiet_start;
                 p.quiet_start = false;
-                // Resume where the history (or the last stream) ended; the
-                // engine's `since` is in whole seconds, so repeats are skipped by time.
+                // Continue the history from a window that overlaps it; after a
+                // restart (or with no history) resume by time, which is cheap
+                // then. Lines already shown are skipped by their timestamp.
+                let (tail, since) = match (first_after_history, p.last_ts) {
+                    (true, Some(_)) => (Some(FOLLOW_OVERLAP), None),
+                    (_, last) => (
+                        None,
+                        Some(last.map(|ns| ns / 1_000_000_000).unwrap_or(history_start)),
+                    ),
+                };
                 let stream = OneStream {
                     docker: self.docker.clone(),
                     endpoint: self.endpoint.clone(),
                     id: c.id.clone(),
                     name,
-                    tail: None,
-                    since: Some(
-                        p.last_ts
-                            .map(|ns| ns / 1_000_000_000)
-                            .unwrap_or(history_start),
-                    ),
+                    tail,
+                    since,
                     skip_through: p.last_ts,
                     follow: true,
                 };
