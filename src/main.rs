@@ -10,8 +10,9 @@ use std::process::ExitCode;
 fn main() -> ExitCode {
     // clap exits with 2 on usage errors by itself.
     let cli = Cli::parse();
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
+    // One thread: the work is I/O-bound, and cross-thread wake-ups cost more
+    // CPU than they save (measured under a log flood; see docs/benchmarks.md).
+    let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
     {
