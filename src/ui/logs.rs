@@ -212,24 +212,51 @@ fn segments<'a>(v: &LogView, line: &'a LogLine, hit: bool, theme: &Theme) -> Vec
         };
         patches.extend(s.find_ranges(text).into_iter().map(|(a, b)| (a, b, style)));
     }
+    pieces(text, base, &patches)
+}
+
+/// `text` cut at every patch boundary; each piece is `base` patched by the
+/// patches covering it, in order. One sweep keeps the covering patches at
+/// hand: testing every patch for every piece is quadratic, and a filter that
+/// matches all over a long line makes thousands of both.
+fn pieces<'a>(
+    text: &'a str,
+    base: Style,
+    patches: &[(usize, usize, Style)],
+) -> Vec<(&'a str, Style)> {
     if patches.is_empty() {
         return vec![(text, base)];
     }
-    let mut cuts: Vec<usize> = vec![0, text.len()];
-    for (a, b, _) in &patches {
-        cuts.push((*a).min(text.len()));
-        cuts.push((*b).min(text.len()));
+    let len = text.len();
+    let mut cuts: Vec<usize> = vec![0, len];
+    for (a, b, _) in patches {
+        cuts.push((*a).min(len));
+        cuts.push((*b).min(len));
     }
     cuts.sort_unstable();
     cuts.dedup();
+    // Patches that can cover a piece, by start. A patch covers [a, b) when
+    // it starts at or before a and ends at or after b.
+    let mut by_start: Vec<usize> = (0..patches.len())
+        .filter(|&i| patches[i].0 < patches[i].1 && patches[i].0 < len)
+        .collect();
+    by_start.sort_by_key(|&i| patches[i].0);
+    let mut next = 0;
+    // Covering patches, in patch order (the order they apply in).
+    let mut active: Vec<usize> = Vec::new();
     cuts.windows(2)
         .filter_map(|w| {
             let (a, b) = (w[0], w[1]);
+            while let Some(&i) = by_start.get(next)
+                && patches[i].0 <= a
+            {
+                let at = active.partition_point(|&j| j < i);
+                active.insert(at, i);
+                next += 1;
+            }
+            active.retain(|&i| b <= patches[i].1);
             let piece = text.get(a..b)?;
-            let style = patches
-                .iter()
-                .filter(|(pa, pb, _)| *pa <= a && b <= *pb)
-                .fold(base, |st, (_, _, p)| st.patch(*p));
+            let style = active.iter().fold(base, |st, &i| st.patch(patches[i].2));
             Some((piece, style))
         })
         .collect()
@@ -301,6 +328,92 @@ fn sgr_style(s: &StyleSpan) -> Style {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A fixed pseudo-random sequence (xorshift64).
+    struct Rng(u64);
+    impl Rng {
+        fn below(&mut self, n: usize) -> usize {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            (self.0 % n as u64) as usize
+        }
+    }
+
+    /// Text mixing ASCII with wide, zero-width and emoji-sequence chars.
+    fn random_text(rng: &mut Rng, max_len: usize) -> String {
+        const CHARS: &str = "ab =日本\u{301}\u{200b}é❤\u{fe0f}👍\u{1f3fb}#\u{20e3}لا\u{200d}";
+        let chars: Vec<char> = CHARS.chars().collect();
+        let n = rng.below(max_len + 1);
+        (0..n)
+            .map(|_| {
+                if rng.below(3) == 0 {
+                    chars[rng.below(chars.len())]
+                } else {
+                    'x'
+                }
+            })
+            .collect()
+    }
+
+    /// The definition `pieces` must agree with: every patch tested against
+    /// every piece.
+    fn pieces_reference<'a>(
+        text: &'a str,
+        base: Style,
+        patches: &[(usize, usize, Style)],
+    ) -> Vec<(&'a str, Style)> {
+        if patches.is_empty() {
+            return vec![(text, base)];
+        }
+        let mut cuts: Vec<usize> = vec![0, text.len()];
+        for (a, b, _) in patches {
+            cuts.push((*a).min(text.len()));
+            cuts.push((*b).min(text.len()));
+        }
+        cuts.sort_unstable();
+        cuts.dedup();
+        cuts.windows(2)
+            .filter_map(|w| {
+                let (a, b) = (w[0], w[1]);
+                let piece = text.get(a..b)?;
+                let style = patches
+                    .iter()
+                    .filter(|(pa, pb, _)| *pa <= a && b <= *pb)
+                    .fold(base, |st, (_, _, p)| st.patch(*p));
+                Some((piece, style))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn pieces_match_the_reference() {
+        let styles = [
+            Style::default().fg(Color::Red),
+            Style::default().bg(Color::Blue),
+            Style::default().add_modifier(Modifier::BOLD),
+            Style::default().fg(Color::Green).bg(Color::Black),
+        ];
+        let base = Style::default().fg(Color::White);
+        let mut rng = Rng(0x2545_f491_4f6c_dd1d);
+        for _ in 0..5_000 {
+            let text = random_text(&mut rng, 40);
+            let n = rng.below(8);
+            // Overlapping, empty, reversed, past the end, inside a char.
+            let patches: Vec<(usize, usize, Style)> = (0..n)
+                .map(|_| {
+                    let a = rng.below(text.len() + 4);
+                    let b = rng.below(text.len() + 4);
+                    (a, b, styles[rng.below(styles.len())])
+                })
+                .collect();
+            assert_eq!(
+                pieces(&text, base, &patches),
+                pieces_reference(&text, base, &patches),
+                "{text:?} {patches:?}"
+            );
+        }
+    }
 
     #[test]
     fn cut_takes_a_column_window() {
