@@ -268,7 +268,8 @@ fn cut<'a>(segments: &[(&'a str, Style)], skip: usize, take: usize) -> Vec<Span<
     let mut col = 0;
     let end = skip + take;
     for (s, style) in segments {
-        let w = s.width();
+        let head = ascii_head(s);
+        let w = str_width(s, head);
         if col + w <= skip {
             col += w;
             continue;
@@ -280,6 +281,15 @@ fn cut<'a>(segments: &[(&'a str, Style)], skip: usize, take: usize) -> Vec<Span<
         if col >= skip && col + w <= end {
             out.push(Span::styled(*s, *style));
             col += w;
+            continue;
+        }
+        if head == s.len() {
+            // One column a byte: the window is a byte range, no need to walk
+            // every char up to it.
+            let from = skip.saturating_sub(col);
+            let to = (end - col).min(s.len());
+            out.push(Span::styled(&s[from..to], *style));
+            col = (col + s.len()).min(end);
             continue;
         }
         let mut piece = String::new();
@@ -296,6 +306,42 @@ fn cut<'a>(segments: &[(&'a str, Style)], skip: usize, take: usize) -> Vec<Span<
         out.push(Span::styled(piece, *style));
     }
     out
+}
+
+/// Length of the printable-ASCII start of `s`, where a byte is a column.
+fn ascii_head(s: &str) -> usize {
+    let printable = |b: u8| b.wrapping_sub(b' ') <= b'~' - b' ';
+    let bytes = s.as_bytes();
+    // Whole chunks first, tested branch-free so the compiler can vectorise.
+    let clean = bytes
+        .chunks_exact(32)
+        .take_while(|chunk| chunk.iter().fold(true, |all, &b| all & printable(b)))
+        .count()
+        * 32;
+    clean
+        + bytes[clean..]
+            .iter()
+            .position(|&b| !printable(b))
+            .unwrap_or(bytes.len() - clean)
+}
+
+/// `s.width()`, given `head = ascii_head(s)`, without a table lookup per
+/// char of the head: most log text is ASCII, and a line cut at
+/// `MAX_LINE_CHARS` is ASCII but for its final '…'.
+fn str_width(s: &str, head: usize) -> usize {
+    if head == s.len() {
+        return head;
+    }
+    // Widths add up across a split just before a char that is one column
+    // whatever follows it: printable ASCII that starts no emoji sequence
+    // (digits, '#' and '*' start keycaps).
+    let safe = s.as_bytes()[..head]
+        .iter()
+        .rposition(|b| !matches!(b, b'0'..=b'9' | b'#' | b'*'));
+    match safe {
+        Some(q) => q + s[q..].width(),
+        None => s.width(),
+    }
 }
 
 fn sgr_style(s: &StyleSpan) -> Style {
@@ -342,7 +388,7 @@ mod tests {
 
     /// Text mixing ASCII with wide, zero-width and emoji-sequence chars.
     fn random_text(rng: &mut Rng, max_len: usize) -> String {
-        const CHARS: &str = "ab =日本\u{301}\u{200b}é❤\u{fe0f}👍\u{1f3fb}#\u{20e3}لا\u{200d}";
+        const CHARS: &str = "ab =\t1*日本\u{301}\u{200b}é❤\u{fe0f}👍\u{1f3fb}#\u{20e3}لا\u{200d}";
         let chars: Vec<char> = CHARS.chars().collect();
         let n = rng.below(max_len + 1);
         (0..n)
@@ -411,6 +457,122 @@ mod tests {
                 pieces(&text, base, &patches),
                 pieces_reference(&text, base, &patches),
                 "{text:?} {patches:?}"
+            );
+        }
+    }
+
+    /// `text` split at random char boundaries into segments of random styles.
+    fn random_segments<'a>(rng: &mut Rng, text: &'a str) -> Vec<(&'a str, Style)> {
+        let styles = [Style::default(), Style::default().fg(Color::Red)];
+        let mut out = Vec::new();
+        let mut rest = text;
+        while !rest.is_empty() {
+            let n = rest.chars().count();
+            let take = 1 + rng.below(n);
+            let at = rest.char_indices().nth(take).map_or(rest.len(), |(i, _)| i);
+            out.push((&rest[..at], styles[rng.below(styles.len())]));
+            rest = &rest[at..];
+        }
+        out
+    }
+
+    /// The definition `cut` must agree with: every char measured and tested.
+    fn cut_reference(segments: &[(&str, Style)], skip: usize, take: usize) -> Vec<(String, Style)> {
+        let mut out = Vec::new();
+        let mut col = 0;
+        let end = skip + take;
+        for (s, style) in segments {
+            let w = s.width();
+            if col + w <= skip {
+                col += w;
+                continue;
+            }
+            if col >= end {
+                break;
+            }
+            if col >= skip && col + w <= end {
+                out.push((s.to_string(), *style));
+                col += w;
+                continue;
+            }
+            let mut piece = String::new();
+            for c in s.chars() {
+                let cw = c.width().unwrap_or(0);
+                if col >= skip && col + cw <= end {
+                    piece.push(c);
+                }
+                col += cw;
+                if col >= end {
+                    break;
+                }
+            }
+            out.push((piece, *style));
+        }
+        out
+    }
+
+    fn owned(spans: Vec<Span>) -> Vec<(String, Style)> {
+        spans
+            .into_iter()
+            .map(|s| (s.content.into_owned(), s.style))
+            .collect()
+    }
+
+    #[test]
+    fn ascii_head_stops_at_the_first_other_byte() {
+        for len in [0, 1, 31, 32, 33, 64, 100] {
+            let ascii = "a~ ".repeat(len)[..len].to_owned();
+            assert_eq!(ascii_head(&ascii), len);
+            for (at, other) in [(0, "\t"), (len / 2, "é"), (len, "\u{7f}")] {
+                let mut s = ascii.clone();
+                s.insert_str(at, other);
+                assert_eq!(ascii_head(&s), at, "{s:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn str_width_is_unicode_width() {
+        let mut rng = Rng(0x1234_5678_9abc_def1);
+        for _ in 0..20_000 {
+            let text = random_text(&mut rng, 30);
+            assert_eq!(
+                str_width(&text, ascii_head(&text)),
+                text.width(),
+                "{text:?}"
+            );
+        }
+        // Keycaps and emoji right after a long ASCII head.
+        for tail in [
+            "#\u{fe0f}\u{20e3}",
+            "1\u{fe0f}",
+            "12\u{fe0f}\u{20e3}",
+            "1#\u{fe0f}",
+            "#*\u{fe0f}",
+            "*1\u{fe0f}",
+            "…",
+            "a\u{301}",
+        ] {
+            let text = format!("{}{tail}", "abc ".repeat(50));
+            assert_eq!(
+                str_width(&text, ascii_head(&text)),
+                text.width(),
+                "{tail:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn cut_matches_the_reference() {
+        let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+        for _ in 0..5_000 {
+            let text = random_text(&mut rng, 60);
+            let segs = random_segments(&mut rng, &text);
+            let (skip, take) = (rng.below(40), rng.below(20));
+            assert_eq!(
+                owned(cut(&segs, skip, take)),
+                cut_reference(&segs, skip, take),
+                "{segs:?} {skip} {take}"
             );
         }
     }
