@@ -66,7 +66,8 @@ pub fn draw(frame: &mut Frame, area: Rect, v: &LogView, theme: &Theme) {
     while rows.len() < height && pos >= 0 {
         if let Some((seq, line)) = v.visible(pos as usize) {
             let hit = v.search_hit == Some(seq);
-            let mut built = build(v, line, hit, source_width, width, theme);
+            let max_rows = height - rows.len();
+            let mut built = build(v, line, hit, source_width, width, max_rows, theme);
             built.reverse();
             rows.extend(built);
         }
@@ -113,13 +114,15 @@ fn flags<'a>(v: &LogView, theme: &Theme) -> Vec<Span<'a>> {
     vec![Span::styled(format!(" {} ", parts.join(" │ ")), style)]
 }
 
-/// The screen rows of one log line: one, or several when wrapping.
+/// The screen rows of one log line: one, or several when wrapping, of
+/// which only the last `max_rows` (those that fit on screen).
 fn build<'a>(
     v: &LogView,
     line: &'a LogLine,
     hit: bool,
     source_width: usize,
     width: usize,
+    max_rows: usize,
     theme: &Theme,
 ) -> Vec<Line<'a>> {
     let mut prefix: Vec<Span<'a>> = Vec::new();
@@ -152,23 +155,88 @@ fn build<'a>(
         spans.extend(cut(&segments, v.hscroll, room));
         return vec![Line::from(spans)];
     }
-    let mut out = Vec::new();
-    let total = line.text.width();
-    let mut start = 0;
-    loop {
-        let mut spans = if out.is_empty() {
-            prefix.clone()
-        } else {
-            vec![Span::raw(" ".repeat(prefix_width))]
+    let total = str_width(&line.text, ascii_head(&line.text));
+    let rows = total.div_ceil(room).max(1);
+    let first = rows.saturating_sub(max_rows);
+    let bodies = wrap(&segments, total, room, first).unwrap_or_else(|| {
+        (first..rows)
+            .map(|k| cut(&segments, k * room, room))
+            .collect()
+    });
+    bodies
+        .into_iter()
+        .zip(first..)
+        .map(|(body, k)| {
+            let mut spans = if k == 0 {
+                prefix.clone()
+            } else {
+                vec![Span::raw(" ".repeat(prefix_width))]
+            };
+            spans.extend(body);
+            Line::from(spans)
+        })
+        .collect()
+}
+
+/// Rows `first..` of the segments wrapped every `room` columns, in one pass,
+/// where cutting each row from the start is quadratic in the line's length.
+/// Gives what `cut(segments, k * room, room)` gives for each row `k` when
+/// widths add up (every char at least a column wide, every segment as wide
+/// as its chars, the line as wide as its segments): a char is then on the
+/// row it starts in, or on none when it straddles the row's end. `None`
+/// otherwise, and the caller cuts row by row.
+fn wrap<'a>(
+    segments: &[(&'a str, Style)],
+    total: usize,
+    room: usize,
+    first: usize,
+) -> Option<Vec<Vec<Span<'a>>>> {
+    let rows = total.div_ceil(room).max(1);
+    let mut out: Vec<Vec<Span<'a>>> = vec![Vec::new(); rows.checked_sub(first)?];
+    let mut col = 0;
+    for &(s, style) in segments {
+        let start = col;
+        let head = ascii_head(s);
+        // A run of the segment's chars on one row: (row, byte range). Each
+        // row gets one run per segment, as from `cut`, so that no grapheme
+        // is split across spans.
+        let mut run: Option<(usize, usize, usize)> = None;
+        let mut flush = |run: Option<(usize, usize, usize)>| -> Option<()> {
+            if let Some((k, from, to)) = run {
+                out.get_mut(k - first)?
+                    .push(Span::styled(&s[from..to], style));
+            }
+            Some(())
         };
-        spans.extend(cut(&segments, start, room));
-        out.push(Line::from(spans));
-        start += room;
-        if start >= total {
-            break;
+        // The printable-ASCII head, a column a byte: runs are byte ranges.
+        let mut c = start.max(first * room);
+        while c < start + head {
+            let k = c / room;
+            let stop = ((k + 1) * room).min(start + head);
+            flush(run.replace((k, c - start, stop - start)))?;
+            c = stop;
+        }
+        col += head;
+        // The rest char by char.
+        for (i, ch) in s[head..].char_indices() {
+            let (i, cw) = (head + i, ch.width().filter(|&w| w > 0)?);
+            let k = col / room;
+            let on_row = k >= first && col + cw <= (k + 1) * room;
+            match &mut run {
+                Some((rk, _, to)) if on_row && *rk == k && *to == i => *to = i + ch.len_utf8(),
+                _ => flush(std::mem::replace(
+                    &mut run,
+                    on_row.then(|| (k, i, i + ch.len_utf8())),
+                ))?,
+            }
+            col += cw;
+        }
+        flush(run)?;
+        if str_width(s, head) != col - start {
+            return None;
         }
     }
-    out
+    (col == total).then_some(out)
 }
 
 /// The line's text cut into runs of one style: level or stderr colour,
@@ -575,6 +643,35 @@ mod tests {
                 "{segs:?} {skip} {take}"
             );
         }
+    }
+
+    #[test]
+    fn wrap_matches_cutting_row_by_row() {
+        let mut rng = Rng(0x0bad_5eed_dead_beef);
+        let mut in_one_pass = 0;
+        for _ in 0..5_000 {
+            let text = random_text(&mut rng, 60);
+            let segs = random_segments(&mut rng, &text);
+            let total = text.width();
+            let room = 1 + rng.below(12);
+            let rows = total.div_ceil(room).max(1);
+            let first = rng.below(rows);
+            let Some(got) = wrap(&segs, total, room, first) else {
+                continue;
+            };
+            in_one_pass += 1;
+            let want: Vec<_> = (first..rows)
+                .map(|k| cut_reference(&segs, k * room, room))
+                .collect();
+            // Empty pieces draw nothing.
+            let squash = |row: Vec<(String, Style)>| -> Vec<(String, Style)> {
+                row.into_iter().filter(|(t, _)| !t.is_empty()).collect()
+            };
+            let got: Vec<_> = got.into_iter().map(|r| squash(owned(r))).collect();
+            let want: Vec<_> = want.into_iter().map(squash).collect();
+            assert_eq!(got, want, "{segs:?} room {room} first {first}");
+        }
+        assert!(in_one_pass > 500, "one pass in only {in_one_pass} cases");
     }
 
     #[test]
