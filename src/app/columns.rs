@@ -183,6 +183,28 @@ impl<'a> Row<'a> {
 
     /// Order by column `i`: numbers by value, the rest by text; ties by name.
     pub fn compare(&self, other: &Row<'_>, i: usize) -> Ordering {
+        self.compare_keyed(other, i, &self.sort_text(i), &other.sort_text(i))
+    }
+
+    /// The text `compare` orders column `i` by after its value: the cell,
+    /// or nothing for numeric columns. Sorting makes it once per row.
+    pub fn sort_text(&self, i: usize) -> Cow<'a, str> {
+        if self.is_numeric_sort(i) {
+            Cow::Borrowed("")
+        } else {
+            self.cell(i, 0)
+        }
+    }
+
+    /// `compare`, given both rows' `sort_text(i)`: a cell such as
+    /// `stack/service` is then not built twice per comparison.
+    pub fn compare_keyed(
+        &self,
+        other: &Row<'_>,
+        i: usize,
+        text: &str,
+        other_text: &str,
+    ) -> Ordering {
         let primary = match (self, other) {
             (Row::Node(a), Row::Node(b)) => match i {
                 5 => a.cpus.cmp(&b.cpus),
@@ -214,13 +236,7 @@ impl<'a> Row<'a> {
             _ => Ordering::Equal,
         };
         primary
-            .then_with(|| {
-                if self.is_numeric_sort(i) {
-                    Ordering::Equal
-                } else {
-                    self.cell(i, 0).cmp(&other.cell(i, 0))
-                }
-            })
+            .then_with(|| text.cmp(other_text))
             .then_with(|| self.cell(0, 0).cmp(&other.cell(0, 0)))
     }
 

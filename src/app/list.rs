@@ -6,6 +6,7 @@ use super::columns::{Row, columns};
 use super::view::{Scope, View};
 use crate::domain::Snapshot;
 use crate::logs::Filter;
+use std::borrow::Cow;
 
 #[derive(Debug, Clone)]
 pub struct ListState {
@@ -52,7 +53,7 @@ impl ListState {
         };
         let ncols = columns(self.view).len();
         let mut in_scope = 0;
-        let mut rows: Vec<usize> = (0..n)
+        let rows: Vec<usize> = (0..n)
             .filter(|&i| {
                 Row::get(snap, self.view, i).is_some_and(|r| {
                     let scoped = self.in_scope(&r);
@@ -68,15 +69,20 @@ impl ListState {
         self.total_in_scope = in_scope;
         let col = self.sort_col;
         let desc = self.sort_desc;
-        rows.sort_by(|&a, &b| {
-            let (Some(ra), Some(rb)) = (Row::get(snap, self.view, a), Row::get(snap, self.view, b))
-            else {
-                return std::cmp::Ordering::Equal;
-            };
-            let o = ra.compare(&rb, col);
+        // Every kept index has a row (the filter above checked). Each row's
+        // sort text is made once here, not twice per comparison.
+        let mut keyed: Vec<(usize, Row<'_>, Cow<'_, str>)> = rows
+            .into_iter()
+            .filter_map(|i| {
+                let r = Row::get(snap, self.view, i)?;
+                Some((i, r, r.sort_text(col)))
+            })
+            .collect();
+        keyed.sort_by(|(_, ra, ta), (_, rb, tb)| {
+            let o = ra.compare_keyed(rb, col, ta, tb);
             if desc { o.reverse() } else { o }
         });
-        self.rows = rows;
+        self.rows = keyed.into_iter().map(|(i, _, _)| i).collect();
         let found = self.selected_key.as_deref().and_then(|key| {
             self.rows
                 .iter()
@@ -195,6 +201,35 @@ mod tests {
         assert_eq!((l.cursor, l.offset), (5, 5));
         l.move_by(1000, &s, 10);
         assert_eq!((l.cursor, l.offset), (99, 90));
+    }
+
+    #[test]
+    fn every_sort_orders_as_compare_does() {
+        use crate::domain::fixtures::{NOW, many, sample};
+        let mut snaps = vec![sample(), many(300)];
+        // Ties on every column but the name, and a name tie broken by order.
+        snaps[1].containers[7].name = snaps[1].containers[8].name.clone();
+        for snap in &snaps {
+            for view in [View::Nodes, View::Stacks, View::Services, View::Containers] {
+                for col in 0..columns(view).len() {
+                    for desc in [false, true] {
+                        let mut l = ListState::new(view, Scope::default());
+                        (l.sort_col, l.sort_desc) = (col, desc);
+                        l.rebuild(snap, NOW, 10);
+                        let mut want: Vec<usize> = l.rows.clone();
+                        want.sort_unstable();
+                        want.sort_by(|&a, &b| {
+                            let (ra, rb) = (Row::get(snap, view, a), Row::get(snap, view, b));
+                            let o = ra
+                                .zip(rb)
+                                .map_or(std::cmp::Ordering::Equal, |(ra, rb)| ra.compare(&rb, col));
+                            if desc { o.reverse() } else { o }
+                        });
+                        assert_eq!(l.rows, want, "{view:?} col {col} desc {desc}");
+                    }
+                }
+            }
+        }
     }
 
     #[test]

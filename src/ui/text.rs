@@ -26,13 +26,25 @@ pub fn fit(s: &str, width: usize) -> String {
 
 /// Pads or cuts to exactly `width` columns; numbers align right.
 pub fn cell(s: &str, width: usize, right: bool) -> String {
-    let s = fit(s, width);
-    let pad = width.saturating_sub(s.width());
-    if right {
-        format!("{}{}", " ".repeat(pad), s)
+    // Every table cell of every frame comes here: measure once and build
+    // the result in one allocation.
+    let w = s.width();
+    let cut;
+    let (s, pad) = if w <= width {
+        (s, width - w)
     } else {
-        format!("{}{}", s, " ".repeat(pad))
+        cut = fit(s, width);
+        (cut.as_str(), width.saturating_sub(cut.width()))
+    };
+    let mut out = String::with_capacity(s.len() + pad);
+    if !right {
+        out.push_str(s);
     }
+    out.extend(std::iter::repeat_n(' ', pad));
+    if right {
+        out.push_str(s);
+    }
+    out
 }
 
 #[cfg(test)]
@@ -46,5 +58,10 @@ mod tests {
         assert_eq!(cell("7", 3, true), "  7");
         assert_eq!(cell("ab", 3, false), "ab ");
         assert_eq!(fit("日本語", 4), "日…");
+        assert_eq!(cell("日本語", 4, false), "日… ");
+        assert_eq!(cell("日本語", 4, true), " 日…");
+        assert_eq!(cell("hello world", 6, true), "hello…");
+        assert_eq!(cell("", 2, false), "  ");
+        assert_eq!(cell("abc", 0, false), "");
     }
 }
