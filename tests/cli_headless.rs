@@ -35,21 +35,7 @@ fn stderr(out: &Output) -> String {
 #[test]
 fn ls_json_describes_containers_services_stacks_and_nodes() {
     require_engine();
-    let project = unique_name("cli");
-    let yaml = r#"
-version: "2.4"
-services:
-  api:
-    image: local/busybox:1
-    command: ["sh", "-c", "echo api up; sleep 300"]
-    init: true
-    stop_grace_period: 1s
-    scale: 2
-    labels: {berth.test: "1"}
-"#;
-    let dir = compose_up(&project, yaml);
-    let mut cleanup = Cleanup::new();
-    cleanup.project(&project, &dir);
+    let (project, _dir, _cleanup) = compose_project("cli", &[("api", "echo api up; sleep 300", 2)]);
 
     let containers = json(&["ls", "containers", "-o", "json"]);
     let mine: Vec<&Value> = containers
@@ -102,7 +88,7 @@ services:
 #[test]
 fn logs_prints_a_container_or_a_whole_service() {
     require_engine();
-    let (name, mut cleanup) = sh_container(
+    let (name, _cleanup) = sh_container(
         "cli-logs",
         "for i in 1 2 3 4 5; do echo line $i; done; sleep 300",
         &[],
@@ -122,20 +108,10 @@ fn logs_prints_a_container_or_a_whole_service() {
         "{text}"
     );
 
-    let project = unique_name("cli-svc");
-    let yaml = r#"
-version: "2.4"
-services:
-  w:
-    image: local/busybox:1
-    command: ["sh", "-c", "echo hello from $$(hostname); sleep 300"]
-    init: true
-    stop_grace_period: 1s
-    scale: 2
-    labels: {berth.test: "1"}
-"#;
-    let dir = compose_up(&project, yaml);
-    cleanup.project(&project, &dir);
+    let (project, _dir, _project_cleanup) = compose_project(
+        "cli-svc",
+        &[("w", "echo hello from $(hostname); sleep 300", 2)],
+    );
     let target = format!("{project}/w");
     assert!(wait_until(
         Duration::from_secs(10),

@@ -72,27 +72,8 @@ async fn restart_counts_come_from_inspect() {
 #[tokio::test]
 async fn a_compose_project_is_one_stack_with_its_services() {
     let backend = local_backend().await;
-    let project = unique_name("shop");
-    let yaml = r#"
-version: "2.4"
-services:
-  web:
-    image: local/busybox:1
-    command: ["sleep", "300"]
-    init: true
-    stop_grace_period: 1s
-    scale: 2
-    labels: {berth.test: "1"}
-  db:
-    image: local/busybox:1
-    command: ["sleep", "300"]
-    init: true
-    stop_grace_period: 1s
-    labels: {berth.test: "1"}
-"#;
-    let dir = compose_up(&project, yaml);
-    let mut cleanup = Cleanup::new();
-    cleanup.project(&project, &dir);
+    let (project, dir, _cleanup) =
+        compose_project("shop", &[("web", "sleep 300", 2), ("db", "sleep 300", 1)]);
     let snap = backend.snapshot().await.expect("snapshot");
     let stack = snap
         .stacks
@@ -221,20 +202,14 @@ async fn hostile_bytes_from_a_container_arrive_as_harmless_text() {
 #[tokio::test]
 async fn service_logs_merge_replicas_and_a_new_replica_joins() {
     let backend = local_backend().await;
-    let project = unique_name("merge");
-    let yaml = r#"
-version: "2.4"
-services:
-  app:
-    image: local/busybox:1
-    command: ["sh", "-c", "while true; do echo from $$(hostname); sleep 0.3; done"]
-    init: true
-    stop_grace_period: 1s
-    labels: {berth.test: "1"}
-"#;
-    let dir = compose_up(&project, yaml);
-    let mut cleanup = Cleanup::new();
-    cleanup.project(&project, &dir);
+    let (project, dir, _cleanup) = compose_project(
+        "merge",
+        &[(
+            "app",
+            "while true; do echo from $(hostname); sleep 0.3; done",
+            1,
+        )],
+    );
     let _w = Watching::start(backend.as_ref());
     let key = format!("{project}/app");
     let mut tail = Tail::start(backend.as_ref(), LogTarget::Service(key), Some(5), true);

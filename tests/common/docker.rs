@@ -284,3 +284,22 @@ pub fn sh_container(prefix: &str, script: &str, extra_args: &[&str]) -> (String,
     run_container(&name, IMAGE_V1, &["sh", "-c", script], extra_args);
     (name, cleanup)
 }
+
+/// A compose project of `services` (name, `sh -c` script, scale) on the v1
+/// image, labelled and quick to stop, torn down when the guard drops.
+/// Scripts are plain shell: `$` is escaped for compose here.
+pub fn compose_project(prefix: &str, services: &[(&str, &str, u32)]) -> (String, PathBuf, Cleanup) {
+    let project = unique_name(prefix);
+    let mut yaml = String::from("version: \"2.4\"\nservices:\n");
+    for (name, script, scale) in services {
+        let command = serde_json::to_string(&script.replace('$', "$$")).expect("json string");
+        yaml.push_str(&format!(
+            "  {name}:\n    image: {IMAGE_V1}\n    command: [\"sh\", \"-c\", {command}]\n    init: true\n    \
+             stop_grace_period: 1s\n    scale: {scale}\n    labels: {{berth.test: \"1\"}}\n"
+        ));
+    }
+    let dir = compose_up(&project, &yaml);
+    let mut cleanup = Cleanup::new();
+    cleanup.project(&project, &dir);
+    (project, dir, cleanup)
+}
