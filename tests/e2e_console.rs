@@ -199,3 +199,22 @@ fn nothing_is_written_while_nothing_changes() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn a_panic_restores_the_terminal_and_says_why() {
+    require_engine();
+    let dir = private_dirs("e2e-panic");
+    let mut tui = spawn(
+        &dir,
+        &[("BERTH_TEST_PANIC", "1"), ("RUST_BACKTRACE", "0")],
+        24,
+        80,
+    );
+    let status = tui.wait_exit(T).expect("exits after the panic");
+    assert!(!status.success());
+    let term = tui.terminal_state();
+    assert!(term.restored(), "terminal after a panic: {term:?}");
+    tui.wait_for("BERTH_TEST_PANIC", T)
+        .expect("the panic message is printed on the normal screen");
+    let _ = std::fs::remove_dir_all(&dir);
+}

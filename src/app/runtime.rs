@@ -80,7 +80,11 @@ pub async fn run(
             _ = sighup.recv() => break,
             _ = sleep_until(next_draw), if next_draw.is_some() => {
                 term.draw(|f| crate::ui::draw(f, &state, &theme, &keymap))?;
-                stats.frames += 1;
+                                stats.frames += 1;
+                // Lets the end-to-end tests check that a panic restores the terminal.
+                if stats.frames == 1 && std::env::var_os("BERTH_TEST_PANIC").is_some() {
+                    panic!("BERTH_TEST_PANIC is set");
+                }
                 state.dirty = false;
                 last_draw = Instant::now();
                 next_draw = None;
