@@ -58,8 +58,8 @@ impl LogView {
         }
     }
 
-    /// Takes what the backend sent. Returns whether anything visible changed.
-    pub fn apply(&mut self, event: LogEvent) -> bool {
+    /// Takes what the backend sent.
+    pub fn apply(&mut self, event: LogEvent) {
         match event {
             LogEvent::Lines(lines) => {
                 for line in lines {
@@ -78,7 +78,6 @@ impl LogView {
             LogEvent::Error(e) => self.error = Some(e),
             LogEvent::Ended => self.ended = true,
         }
-        true
     }
 
     fn push(&mut self, line: LogLine) {

@@ -66,7 +66,6 @@ fn backend_event(state: &mut AppState, ev: BackendEvent) {
             state.loaded = true;
             rebuild_lists(state);
         }
-        BackendEvent::Warning(w) => state.last_error = Some(w),
     }
 }
 

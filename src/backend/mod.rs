@@ -52,8 +52,6 @@ pub enum ConnectionState {
 pub enum BackendEvent {
     Connection(ConnectionState),
     Snapshot(Arc<Snapshot>),
-    /// A non-fatal problem worth showing (the watcher keeps going).
-    Warning(String),
 }
 
 /// One engine connection.

@@ -58,7 +58,7 @@ impl Watching {
                     }
                 }
                 Ok(Some(BackendEvent::Connection(c))) => self.connection = Some(c),
-                Ok(Some(BackendEvent::Warning(_))) => {}
+
                 Ok(None) => return Err("watcher ended".into()),
                 Err(_) => {
                     return Err(format!(
@@ -88,7 +88,6 @@ impl Watching {
                     }
                 }
                 Ok(Some(BackendEvent::Snapshot(s))) => self.latest = s,
-                Ok(Some(_)) => {}
                 Ok(None) => return Err("watcher ended".into()),
                 Err(_) => return Err(format!("timed out; connection {:?}", self.connection)),
             }

@@ -38,11 +38,6 @@ impl DockerBackend {
             latest,
         })
     }
-
-    /// The negotiated client, for callers that need the raw engine (tests, tools).
-    pub fn client(&self) -> &Docker {
-        &self.docker
-    }
 }
 
 impl Backend for DockerBackend {
