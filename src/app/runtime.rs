@@ -124,17 +124,15 @@ pub async fn run(
                 if Instant::now() >= until {
                     break;
                 }
-                let Ok(ev) = session.rx.try_recv() else { break };
-                if let LogEvent::Lines(l) = &ev {
-                    stats.log_lines += l.len() as u64;
-                }
-                update(
-                    &mut state,
-                    Msg::Log {
-                        session: session.id,
-                        event: ev,
-                    },
-                );
+                let Ok(event) = session.rx.try_recv() else {
+                    break;
+                };
+                let msg = Msg::Log {
+                    session: session.id,
+                    event,
+                };
+                stats.count(&msg);
+                update(&mut state, msg);
             }
         }
         for cmd in cmds {

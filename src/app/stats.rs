@@ -15,7 +15,7 @@ pub struct Stats {
     pub log_dropped: u64,
     pub uptime_ms: u64,
     #[serde(skip)]
-    started: Option<Instant>,
+    started: Instant,
 }
 
 impl Stats {
@@ -27,7 +27,7 @@ impl Stats {
             log_lines: 0,
             log_dropped: 0,
             uptime_ms: 0,
-            started: Some(Instant::now()),
+            started: Instant::now(),
         }
     }
 
@@ -52,10 +52,7 @@ impl Stats {
         let Some(path) = std::env::var_os("BERTH_STATS") else {
             return;
         };
-        self.uptime_ms = self
-            .started
-            .map(|s| s.elapsed().as_millis() as u64)
-            .unwrap_or_default();
+        self.uptime_ms = self.started.elapsed().as_millis() as u64;
         let result = serde_json::to_vec_pretty(self)
             .map_err(std::io::Error::other)
             .and_then(|json| std::fs::write(&path, json));
