@@ -27,22 +27,18 @@ const fn col(title: &'static str, width: u16, drop: u8) -> Column {
         drop,
     }
 }
+/// A column that takes a share of the spare width.
 const fn flex(title: &'static str, width: u16, drop: u8) -> Column {
     Column {
-        title,
-        width,
         flex: true,
-        numeric: false,
-        drop,
+        ..col(title, width, drop)
     }
 }
+/// A number: sorts by value, aligns right.
 const fn num(title: &'static str, width: u16, drop: u8) -> Column {
     Column {
-        title,
-        width,
-        flex: false,
         numeric: true,
-        drop,
+        ..col(title, width, drop)
     }
 }
 
