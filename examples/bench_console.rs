@@ -324,30 +324,18 @@ fn log_title(screen: &str) -> Option<&str> {
 /// Lines the view holds plus those it dropped: every line it received.
 fn log_title_total(screen: &str) -> Option<u64> {
     let title = log_title(screen)?;
-    let lines = log_title_lines(screen)?;
-    let dropped = title
-        .find(" dropped")
-        .and_then(|end| {
-            let digits: String = title[..end]
-                .chars()
-                .rev()
-                .take_while(|c| c.is_ascii_digit())
-                .collect();
-            digits.chars().rev().collect::<String>().parse().ok()
-        })
-        .unwrap_or(0);
-    Some(lines + dropped)
+    Some(number_before(title, " lines")? + number_before(title, " dropped").unwrap_or(0))
 }
 
 fn log_title_lines(screen: &str) -> Option<u64> {
-    let title = log_title(screen)?;
-    let end = title.find(" lines")?;
-    let digits: String = title[..end]
-        .chars()
-        .rev()
-        .take_while(|c| c.is_ascii_digit())
-        .collect();
-    digits.chars().rev().collect::<String>().parse().ok()
+    number_before(log_title(screen)?, " lines")
+}
+
+/// The number written just before the first `word` in `text` ("… 42 lines").
+fn number_before(text: &str, word: &str) -> Option<u64> {
+    let head = &text[..text.find(word)?];
+    let start = head.trim_end_matches(|c: char| c.is_ascii_digit()).len();
+    head[start..].parse().ok()
 }
 
 /// The `ts` flag is among the title's `│`-separated parts.
@@ -1270,4 +1258,19 @@ fn docker_follow_rate(name: &str, period: Duration) -> Result<f64> {
     let _ = child.wait();
     let _ = reader.join();
     Ok(lines as f64 / took.as_secs_f64())
+}
+
+#[cfg(test)]
+mod title_tests {
+    use super::*;
+
+    #[test]
+    fn counts_are_read_from_a_log_title() {
+        let screen = "x\n┌ logs: flood ──── following │ 100000 lines │ 325103 dropped ┐\ny";
+        assert_eq!(log_title_lines(screen), Some(100_000));
+        assert_eq!(log_title_total(screen), Some(425_103));
+        let quiet = "┌ logs: a ─ paused │ 86538 lines ┐";
+        assert_eq!(log_title_total(quiet), Some(86_538));
+        assert_eq!(log_title_lines("no title here"), None);
+    }
 }
