@@ -1,6 +1,7 @@
 //! berth: a terminal console for container clusters.
 
 pub mod app;
+pub mod audit;
 pub mod backend;
 pub mod cli;
 pub mod config;

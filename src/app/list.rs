@@ -99,7 +99,7 @@ impl ListState {
         let s = &self.scope;
         match row {
             Row::Container(c) => {
-                s.service.as_ref().is_none_or(|k| c.service_key() == *k)
+                s.service.as_ref().is_none_or(|k| c.service_id == *k)
                     && s.stack
                         .as_ref()
                         .is_none_or(|st| c.stack.as_ref() == Some(st))

@@ -19,6 +19,8 @@ pub enum BackendError {
     Engine(String),
     #[error("{0}")]
     Unsupported(String),
+    #[error("refused: {0}: berth runs read-only (--read-only)")]
+    ReadOnly(String),
     #[error("invalid endpoint {endpoint}: {reason}")]
     BadEndpoint { endpoint: String, reason: String },
 }

@@ -4,13 +4,15 @@
 
 pub mod docker;
 mod error;
+mod guard;
 mod kube;
 mod select;
 
 pub use error::BackendError;
+pub use guard::ReadOnly;
 pub use select::{BackendChoice, connect};
 
-use crate::domain::Snapshot;
+use crate::domain::{Capabilities, OpEvent, OpRequest, Plan, Snapshot, TargetRef};
 use crate::logs::{LogEvent, LogRequest};
 use futures::future::BoxFuture;
 use std::sync::Arc;
@@ -67,6 +69,23 @@ pub trait Backend: Send + Sync {
     /// Streams logs of a container or a whole service until `tx` is closed,
     /// or, without `follow`, until the history is sent.
     fn logs(&self, req: LogRequest, tx: mpsc::Sender<LogEvent>) -> BoxFuture<'static, ()>;
+
+    /// What the operator typed (a name as `ls` prints it) as a typed target.
+    fn resolve(&self, snap: &Snapshot, name: &str) -> Result<TargetRef, BackendError> {
+        crate::domain::resolve(snap, name).map_err(|what| BackendError::NotFound {
+            what,
+            hint: String::new(),
+        })
+    }
+    /// Which operations apply to `target`, and why the others do not.
+    fn capabilities(&self, target: &TargetRef) -> Capabilities;
+    /// Asks the engine what `req` would do, changing nothing: the text of
+    /// the confirmation. Refuses what `capabilities` refuses.
+    fn plan(&self, req: OpRequest) -> BoxFuture<'static, Result<Plan, BackendError>>;
+    /// Carries out a plan, sending progress until it converges or fails;
+    /// `OpEvent::Finished` is always the last event. Closing `tx` cancels at
+    /// the next safe point (a replica in hand is finished or restored first).
+    fn execute(&self, plan: Plan, tx: mpsc::Sender<OpEvent>) -> BoxFuture<'static, ()>;
 }
 
 /// How long events are merged before one re-list.

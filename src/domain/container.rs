@@ -1,3 +1,4 @@
+use super::ServiceKind;
 use serde::Serialize;
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -102,7 +103,12 @@ pub struct Container {
     pub restart_count: Option<u32>,
     pub stack: Option<String>,
     pub service: Option<String>,
+    /// The owner's [`crate::domain::Service::id`], set by the backend (a
+    /// standalone container owns itself).
+    pub service_id: String,
+    pub service_kind: ServiceKind,
     pub node: String,
+    pub node_id: String,
     pub command: String,
 }
 
@@ -112,13 +118,5 @@ impl Container {
         let mut parts: Vec<String> = self.ports.iter().map(|p| p.to_string()).collect();
         parts.dedup();
         parts.join(", ")
-    }
-
-    /// The service key this container belongs to (see [`crate::domain::Service::id`]).
-    pub fn service_key(&self) -> String {
-        match (&self.stack, &self.service) {
-            (Some(stack), Some(svc)) => format!("{stack}/{svc}"),
-            _ => self.name.clone(),
-        }
     }
 }

@@ -46,7 +46,17 @@ pub fn sample() -> Snapshot {
         }),
         stack: stack.map(Into::into),
         service: svc.map(Into::into),
+        service_id: match (stack, svc) {
+            (Some(st), Some(sv)) => format!("{st}/{sv}"),
+            _ => name.into(),
+        },
+        service_kind: if svc.is_some() {
+            ServiceKind::Compose
+        } else {
+            ServiceKind::Standalone
+        },
         node: "prod-1".into(),
+        node_id: "FD4S:56QC".into(),
         command: String::new(),
     };
     use ContainerState::*;
@@ -222,7 +232,9 @@ pub fn many(n: usize) -> Snapshot {
             restart_count: Some((i % 4) as u32),
             stack: Some(format!("stack{}", i % 10)),
             service: Some(format!("svc{}", i % 50)),
+            service_id: format!("stack{}/svc{}", i % 10, i % 50),
             node: "prod-1".into(),
+            node_id: "FD4S:56QC".into(),
             ..Container::default()
         })
         .collect();

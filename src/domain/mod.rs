@@ -4,12 +4,19 @@ mod container;
 #[doc(hidden)]
 pub mod fixtures;
 mod node;
+mod operation;
+mod resolve;
 mod service;
 mod snapshot;
 mod stack;
 
 pub use container::{Container, ContainerState, Health, PortMapping};
 pub use node::Node;
+pub use operation::{
+    Capabilities, ContainerRef, NodeRef, OpEvent, OpKind, OpRequest, Operation, Outcome, Plan,
+    ReplicaProgress, ServiceRef, Step, TargetRef,
+};
+pub use resolve::resolve;
 pub use service::{Service, ServiceKind};
 pub use snapshot::Snapshot;
 pub use stack::{Stack, StackKind};

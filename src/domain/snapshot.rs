@@ -16,8 +16,6 @@ impl Snapshot {
         &'a self,
         key: &'a str,
     ) -> impl Iterator<Item = &'a Container> {
-        self.containers
-            .iter()
-            .filter(move |c| c.service_key() == key)
+        self.containers.iter().filter(move |c| c.service_id == key)
     }
 }

@@ -1,7 +1,8 @@
 //! `berth logs TARGET [-f] [--tail N] [--since DUR] [--timestamps]`.
 
 use crate::app::runtime::unix_now;
-use crate::backend::{Backend, BackendError};
+use crate::backend::Backend;
+use crate::domain::{Snapshot, TargetRef};
 use crate::logs::{LogEvent, LogRequest, LogTarget, format_timestamp};
 use std::io::Write;
 use tokio::sync::mpsc;
@@ -20,7 +21,7 @@ pub async fn logs(
     out: &mut impl Write,
 ) -> anyhow::Result<()> {
     let snap = backend.snapshot().await?;
-    let target = resolve(&snap, &args.target)?;
+    let target = resolve(backend, &snap, &args.target)?;
     let show_source = matches!(target, LogTarget::Service(_));
     let req = LogRequest {
         target,
@@ -71,34 +72,14 @@ pub async fn logs(
     }
 }
 
-/// A service as `ls services` names it, a unique service name, or a container.
-fn resolve(snap: &crate::domain::Snapshot, target: &str) -> Result<LogTarget, BackendError> {
-    if let Some(s) = snap
-        .services
-        .iter()
-        .find(|s| s.qualified_name() == target && s.stack.is_some())
-    {
-        return Ok(LogTarget::Service(s.id.clone()));
+/// The target as `berth ls` names it, resolved by the backend.
+fn resolve(backend: &dyn Backend, snap: &Snapshot, name: &str) -> anyhow::Result<LogTarget> {
+    match backend.resolve(snap, name)? {
+        TargetRef::Service(s) => Ok(LogTarget::Service(s.id)),
+        TargetRef::Container(c) => Ok(LogTarget::Container(c.id)),
+        TargetRef::Node(n) => Err(anyhow::anyhow!(
+            "{} is a node: logs come from a service or a container",
+            n.name
+        )),
     }
-    let by_name: Vec<_> = snap
-        .services
-        .iter()
-        .filter(|s| s.stack.is_some() && s.name == target)
-        .collect();
-    if let [one] = by_name.as_slice()
-        && !snap.containers.iter().any(|c| c.name == target)
-    {
-        return Ok(LogTarget::Service(one.id.clone()));
-    }
-    let found = crate::backend::docker::select_target(
-        &LogTarget::Container(target.to_owned()),
-        snap.containers.iter(),
-    );
-    if found.is_empty() {
-        return Err(BackendError::NotFound {
-            what: format!("no container or service named {target:?}"),
-            hint: " (see `berth ls containers` and `berth ls services`)".into(),
-        });
-    }
-    Ok(LogTarget::Container(target.to_owned()))
 }

@@ -1,6 +1,6 @@
 //! Engine data -> domain model. Pure functions, unit-tested on fixtures.
 
-use crate::domain::{Container, ContainerState, Health, Node, PortMapping};
+use crate::domain::{Container, ContainerState, Health, Node, PortMapping, ServiceKind};
 use bollard::models::{ContainerSummary, SystemInfo};
 
 pub const LABEL_COMPOSE_PROJECT: &str = "com.docker.compose.project";
@@ -9,9 +9,16 @@ pub const LABEL_COMPOSE_ONEOFF: &str = "com.docker.compose.oneoff";
 pub const LABEL_COMPOSE_WORKDIR: &str = "com.docker.compose.project.working_dir";
 pub const LABEL_STACK_NAMESPACE: &str = "com.docker.stack.namespace";
 pub const LABEL_SWARM_SERVICE: &str = "com.docker.swarm.service.name";
+pub const LABEL_SWARM_SERVICE_ID: &str = "com.docker.swarm.service.id";
 
-/// One container from the list endpoint. `node` is the engine host's name.
-pub fn container(summary: &ContainerSummary, node: &str) -> Container {
+/// The engine host a container runs on.
+pub struct Host<'a> {
+    pub name: &'a str,
+    pub id: &'a str,
+}
+
+/// One container from the list endpoint, with its owner service and node.
+pub fn container(summary: &ContainerSummary, host: &Host<'_>) -> Container {
     let labels = summary.labels.as_ref();
     let label = |k: &str| {
         labels
@@ -25,12 +32,27 @@ pub fn container(summary: &ContainerSummary, node: &str) -> Container {
         .and_then(|n| n.first())
         .map(|n| n.trim_start_matches('/').to_owned())
         .unwrap_or_else(|| short_id(summary.id.as_deref().unwrap_or_default()).to_owned());
-    // `docker-compose run` containers are not replicas of the service: show them on their own.
-    let (stack, service) = match (label(LABEL_COMPOSE_PROJECT), label(LABEL_COMPOSE_SERVICE)) {
-        _ if is_oneoff(summary) => (None, None),
-        (Some(p), Some(s)) => (Some(p), Some(s)),
-        _ => (label(LABEL_STACK_NAMESPACE), label(LABEL_SWARM_SERVICE)),
-    };
+    // `docker-compose run` containers are not replicas of the service: show
+    // them on their own. Swarm tasks belong to their swarm service, whose
+    // name already carries the stack's prefix.
+    let swarm = label(LABEL_SWARM_SERVICE).zip(label(LABEL_SWARM_SERVICE_ID));
+    let (stack, service, service_id, service_kind) =
+        match (label(LABEL_COMPOSE_PROJECT), label(LABEL_COMPOSE_SERVICE)) {
+            _ if is_oneoff(summary) => (None, None, name.clone(), ServiceKind::Standalone),
+            (Some(p), Some(s)) => {
+                let id = format!("{p}/{s}");
+                (Some(p), Some(s), id, ServiceKind::Compose)
+            }
+            _ => match swarm {
+                Some((svc, id)) => (
+                    label(LABEL_STACK_NAMESPACE),
+                    Some(svc),
+                    id,
+                    ServiceKind::Swarm,
+                ),
+                None => (None, None, name.clone(), ServiceKind::Standalone),
+            },
+        };
     let status = clean(summary.status.as_deref().unwrap_or_default());
     let mut ports: Vec<PortMapping> = summary
         .ports
@@ -56,7 +78,10 @@ pub fn container(summary: &ContainerSummary, node: &str) -> Container {
         restart_count: None,
         stack,
         service,
-        node: node.to_owned(),
+        service_id,
+        service_kind,
+        node: host.name.to_owned(),
+        node_id: host.id.to_owned(),
         command: clean(summary.command.as_deref().unwrap_or_default()),
     }
 }
@@ -122,6 +147,31 @@ mod tests {
     use bollard::models::{ContainerSummaryStateEnum, PortSummary, PortSummaryTypeEnum};
     use std::collections::HashMap;
 
+    const HOST: Host<'static> = Host {
+        name: "host1",
+        id: "ID1",
+    };
+
+    #[test]
+    fn swarm_tasks_belong_to_their_swarm_service() {
+        let c = container(
+            &summary(
+                "shop_web.1.abc",
+                &[
+                    (LABEL_STACK_NAMESPACE, "shop"),
+                    (LABEL_SWARM_SERVICE, "shop_web"),
+                    (LABEL_SWARM_SERVICE_ID, "svcid123"),
+                ],
+                "Up 1 second",
+            ),
+            &HOST,
+        );
+        assert_eq!(c.stack.as_deref(), Some("shop"));
+        assert_eq!(c.service.as_deref(), Some("shop_web"));
+        assert_eq!(c.service_id, "svcid123");
+        assert_eq!(c.service_kind, ServiceKind::Swarm);
+    }
+
     fn summary(name: &str, labels: &[(&str, &str)], status: &str) -> ContainerSummary {
         ContainerSummary {
             id: Some(format!("{name:0>64}")),
@@ -165,15 +215,16 @@ mod tests {
                 ],
                 "Up 2 minutes (healthy)",
             ),
-            "host1",
+            &HOST,
         );
         assert_eq!(c.name, "shop-web-1");
         assert_eq!(c.stack.as_deref(), Some("shop"));
         assert_eq!(c.service.as_deref(), Some("web"));
-        assert_eq!(c.service_key(), "shop/web");
+        assert_eq!(c.service_id, "shop/web");
+        assert_eq!(c.service_kind, ServiceKind::Compose);
         assert_eq!(c.state, ContainerState::Running);
         assert_eq!(c.health, Health::Healthy);
-        assert_eq!(c.node, "host1");
+        assert_eq!((c.node.as_str(), c.node_id.as_str()), ("host1", "ID1"));
         assert_eq!(
             c.ports_text(),
             "8080->80/tcp",
@@ -183,9 +234,10 @@ mod tests {
 
     #[test]
     fn a_plain_container_is_its_own_service() {
-        let c = container(&summary("lonely", &[], "Up 1 second"), "h");
+        let c = container(&summary("lonely", &[], "Up 1 second"), &HOST);
         assert_eq!(c.stack, None);
-        assert_eq!(c.service_key(), "lonely");
+        assert_eq!(c.service_id, "lonely");
+        assert_eq!(c.service_kind, ServiceKind::Standalone);
         assert_eq!(c.health, Health::None);
     }
 
@@ -201,10 +253,10 @@ mod tests {
                 ],
                 "Up 1 second",
             ),
-            "h",
+            &HOST,
         );
         assert_eq!(c.stack, None);
-        assert_eq!(c.service_key(), "shop-web-run-1");
+        assert_eq!(c.service_id, "shop-web-run-1");
     }
 
     #[test]
@@ -218,9 +270,9 @@ mod tests {
                 ],
                 "Up",
             ),
-            "h",
+            &HOST,
         );
-        let key = c.service_key();
+        let key = format!("{:?}{:?}{}", c.stack, c.service, c.service_id);
         assert!(!key.chars().any(char::is_control), "{key:?}");
     }
 

@@ -12,7 +12,7 @@ pub fn group(
 ) -> (Vec<Stack>, Vec<Service>) {
     let mut by_service: BTreeMap<String, Vec<&Container>> = BTreeMap::new();
     for c in containers {
-        by_service.entry(c.service_key()).or_default().push(c);
+        by_service.entry(c.service_id.clone()).or_default().push(c);
     }
     let services: Vec<Service> = by_service
         .into_iter()
@@ -27,7 +27,11 @@ pub fn group(
         let st = stacks.entry(name).or_insert_with(|| Stack {
             name: name.to_owned(),
             id: name.to_owned(),
-            kind: StackKind::Compose,
+            kind: if svc.kind == ServiceKind::Swarm {
+                StackKind::Swarm
+            } else {
+                StackKind::Compose
+            },
             working_dir: working_dirs.get(name).cloned(),
             ..Stack::default()
         });
@@ -40,11 +44,8 @@ pub fn group(
 
 fn service(key: String, members: &[&Container]) -> Service {
     let first = members[0];
-    let kind = if first.service.is_some() {
-        ServiceKind::Compose
-    } else {
-        ServiceKind::Standalone
-    };
+    // Until the Swarm backend lists services, a swarm service shows with
+    // the tasks this engine runs: desired = those tasks.
     // The newest container's image is what the service runs now.
     let newest = members.iter().max_by_key(|c| c.created).unwrap_or(&first);
     let mut ports: Vec<String> = members
@@ -57,7 +58,7 @@ fn service(key: String, members: &[&Container]) -> Service {
         id: key,
         name: first.service.clone().unwrap_or_else(|| first.name.clone()),
         stack: first.stack.clone(),
-        kind,
+        kind: first.service_kind,
         image: newest.image.clone(),
         replicas_running: members.iter().filter(|c| c.state.is_running()).count() as u32,
         replicas_desired: members.len() as u32,
@@ -79,6 +80,15 @@ mod tests {
             image: "local/busybox:1".into(),
             stack: stack.map(Into::into),
             service: svc.map(Into::into),
+            service_id: match (stack, svc) {
+                (Some(st), Some(sv)) => format!("{st}/{sv}"),
+                _ => name.into(),
+            },
+            service_kind: if svc.is_some() {
+                ServiceKind::Compose
+            } else {
+                ServiceKind::Standalone
+            },
             ..Container::default()
         }
     }

@@ -27,11 +27,14 @@ impl Model {
             docker.list_containers(Some(ListContainersOptionsBuilder::new().all(true).build())),
         )
         .map_err(err)?;
-        let node_name = info.name.clone().unwrap_or_default();
+        let host = convert::Host {
+            name: info.name.as_deref().unwrap_or_default(),
+            id: info.id.as_deref().unwrap_or_default(),
+        };
         let mut model = Model::default();
         for s in &summaries {
             model.absorb_labels(s);
-            let c = convert::container(s, &node_name);
+            let c = convert::container(s, &host);
             model.containers.insert(c.id.clone(), c);
         }
         model.node = convert::node(&info, version.version.as_deref().unwrap_or_default(), &[]);
@@ -59,9 +62,14 @@ impl Model {
             .await
             .map_err(|e| classify(endpoint, &e))?;
         let mut seen = std::collections::HashSet::new();
+        let node = self.node.clone();
+        let host = convert::Host {
+            name: &node.name,
+            id: &node.id,
+        };
         for s in &summaries {
             self.absorb_labels(s);
-            let mut c = convert::container(s, &self.node.name);
+            let mut c = convert::container(s, &host);
             if let Some(old) = self.containers.get(&c.id) {
                 c.restart_count = old.restart_count;
             }

@@ -232,7 +232,10 @@ impl Session {
             .map_err(|e| classify(&self.endpoint, &e).to_string())?;
         let containers: Vec<Container> = summaries
             .iter()
-            .map(|s| super::convert::container(s, ""))
+            .map(|s| {
+                let host = super::convert::Host { name: "", id: "" };
+                super::convert::container(s, &host)
+            })
             .collect();
         Ok(select(&self.req.target, containers.iter()))
     }
@@ -252,7 +255,7 @@ pub fn select<'a>(
     match target {
         LogTarget::Service(key) => all
             .into_iter()
-            .filter(|c| c.service_key() == *key)
+            .filter(|c| c.service_id == *key)
             .cloned()
             .collect(),
         LogTarget::Container(want) => {
@@ -395,6 +398,10 @@ mod tests {
             name: name.into(),
             stack: stack.map(Into::into),
             service: svc.map(Into::into),
+            service_id: match (stack, svc) {
+                (Some(st), Some(sv)) => format!("{st}/{sv}"),
+                _ => name.into(),
+            },
             ..Container::default()
         }
     }

@@ -5,13 +5,13 @@ mod convert;
 mod group;
 mod list;
 mod logs;
+mod ops;
 mod watch;
 
 pub use connect::{DEFAULT_SOCKET, connect, docker_configured, resolve_endpoint};
-pub use logs::select as select_target;
 
 use crate::backend::{Backend, BackendError, BackendEvent, BackendKind};
-use crate::domain::Snapshot;
+use crate::domain::{Capabilities, OpEvent, OpRequest, Plan, Snapshot, TargetRef};
 use crate::logs::{LogEvent, LogRequest};
 use bollard::Docker;
 use futures::FutureExt;
@@ -74,5 +74,17 @@ impl Backend for DockerBackend {
             req,
         );
         session.run(tx).boxed()
+    }
+
+    fn capabilities(&self, target: &TargetRef) -> Capabilities {
+        ops::capabilities(target)
+    }
+
+    fn plan(&self, req: OpRequest) -> BoxFuture<'static, Result<Plan, BackendError>> {
+        ops::plan(self.docker.clone(), self.endpoint.clone(), req).boxed()
+    }
+
+    fn execute(&self, plan: Plan, tx: mpsc::Sender<OpEvent>) -> BoxFuture<'static, ()> {
+        ops::execute(self.docker.clone(), self.endpoint.clone(), plan, tx).boxed()
     }
 }
