@@ -1,7 +1,7 @@
 //! `--read-only` at the backend boundary: whatever the console or a script
 //! asks, nothing that changes the cluster gets past this wrapper.
 
-use super::{Backend, BackendError, BackendEvent, BackendKind};
+use super::{Backend, BackendError, BackendEvent, BackendKind, CancellationToken};
 use crate::domain::{Capabilities, OpEvent, OpRequest, Outcome, Plan, Snapshot, TargetRef};
 use crate::logs::{LogEvent, LogRequest};
 use futures::FutureExt;
@@ -39,7 +39,12 @@ impl Backend for ReadOnly {
     fn plan(&self, req: OpRequest) -> BoxFuture<'static, Result<Plan, BackendError>> {
         async move { Err(BackendError::ReadOnly(req.describe())) }.boxed()
     }
-    fn execute(&self, plan: Plan, tx: mpsc::Sender<OpEvent>) -> BoxFuture<'static, ()> {
+    fn execute(
+        &self,
+        plan: Plan,
+        tx: mpsc::Sender<OpEvent>,
+        _cancel: CancellationToken,
+    ) -> BoxFuture<'static, ()> {
         async move {
             let message = BackendError::ReadOnly(plan.request.describe()).to_string();
             let _ = tx

@@ -18,6 +18,7 @@ use futures::future::BoxFuture;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::mpsc;
+pub use tokio_util::sync::CancellationToken;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -83,9 +84,15 @@ pub trait Backend: Send + Sync {
     /// the confirmation. Refuses what `capabilities` refuses.
     fn plan(&self, req: OpRequest) -> BoxFuture<'static, Result<Plan, BackendError>>;
     /// Carries out a plan, sending progress until it converges or fails;
-    /// `OpEvent::Finished` is always the last event. Closing `tx` cancels at
-    /// the next safe point (a replica in hand is finished or restored first).
-    fn execute(&self, plan: Plan, tx: mpsc::Sender<OpEvent>) -> BoxFuture<'static, ()>;
+    /// `OpEvent::Finished` is always the last event. `cancel` stops it at
+    /// the next safe point (the replica in hand is finished or restored
+    /// first) with `Outcome::Cancelled`; so does closing `tx`.
+    fn execute(
+        &self,
+        plan: Plan,
+        tx: mpsc::Sender<OpEvent>,
+        cancel: CancellationToken,
+    ) -> BoxFuture<'static, ()>;
 }
 
 /// How long events are merged before one re-list.

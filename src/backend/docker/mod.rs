@@ -10,7 +10,7 @@ mod watch;
 
 pub use connect::{DEFAULT_SOCKET, connect, docker_configured, resolve_endpoint};
 
-use crate::backend::{Backend, BackendError, BackendEvent, BackendKind};
+use crate::backend::{Backend, BackendError, BackendEvent, BackendKind, CancellationToken};
 use crate::domain::{Capabilities, OpEvent, OpRequest, Plan, Snapshot, TargetRef};
 use crate::logs::{LogEvent, LogRequest};
 use bollard::Docker;
@@ -84,7 +84,12 @@ impl Backend for DockerBackend {
         ops::plan(self.docker.clone(), self.endpoint.clone(), req).boxed()
     }
 
-    fn execute(&self, plan: Plan, tx: mpsc::Sender<OpEvent>) -> BoxFuture<'static, ()> {
-        ops::execute(self.docker.clone(), self.endpoint.clone(), plan, tx).boxed()
+    fn execute(
+        &self,
+        plan: Plan,
+        tx: mpsc::Sender<OpEvent>,
+        cancel: CancellationToken,
+    ) -> BoxFuture<'static, ()> {
+        ops::execute(self.docker.clone(), self.endpoint.clone(), plan, tx, cancel).boxed()
     }
 }

@@ -2,7 +2,7 @@
 //! applies to what (capabilities), the plan shown before anything changes,
 //! and the execution that reports each replica's steps.
 
-use crate::backend::BackendError;
+use crate::backend::{BackendError, CancellationToken};
 use crate::domain::{
     Capabilities, OpEvent, OpKind, OpRequest, Outcome, Plan, ServiceKind, TargetRef,
 };
@@ -71,7 +71,13 @@ pub async fn plan(
 }
 
 /// Carries out `plan`, reporting progress on `tx`.
-pub async fn execute(_docker: Docker, _endpoint: String, plan: Plan, tx: mpsc::Sender<OpEvent>) {
+pub async fn execute(
+    _docker: Docker,
+    _endpoint: String,
+    plan: Plan,
+    tx: mpsc::Sender<OpEvent>,
+    _cancel: CancellationToken,
+) {
     let _ = tx
         .send(OpEvent::Finished {
             outcome: Outcome::Failed,
