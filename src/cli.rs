@@ -1,6 +1,7 @@
 //! Command line: the console by default, and the same backend code headless.
 
 use crate::backend::BackendChoice;
+use crate::domain::OpKind;
 use clap::{Parser, Subcommand, ValueEnum};
 
 #[derive(Debug, Parser)]
@@ -62,6 +63,86 @@ pub enum Cmd {
         #[arg(long, short = 't')]
         timestamps: bool,
     },
+    /// Scale a service to N replicas (0 stops them all and keeps them).
+    Scale {
+        /// A service as `berth ls services` names it (stack/service).
+        target: String,
+        replicas: u32,
+        #[command(flatten)]
+        flags: OpFlags,
+    },
+    /// Pull the image again and replace every container, one at a time.
+    Redeploy {
+        /// A service (stack/service) or a container, as `berth ls` names it.
+        target: String,
+        #[command(flatten)]
+        flags: OpFlags,
+    },
+    /// Go back to the image recorded at the last redeploy.
+    Rollback {
+        /// A service (stack/service) or a container, as `berth ls` names it.
+        target: String,
+        #[command(flatten)]
+        flags: OpFlags,
+    },
+    /// Restart a container, or every container of a service one at a time.
+    Restart {
+        /// A service (stack/service) or a container, as `berth ls` names it.
+        target: String,
+        #[command(flatten)]
+        flags: OpFlags,
+    },
+    /// Stop a container, or every container of a service.
+    Stop {
+        /// A service (stack/service) or a container, as `berth ls` names it.
+        target: String,
+        #[command(flatten)]
+        flags: OpFlags,
+    },
+    /// Start a container, or every container of a service.
+    Start {
+        /// A service (stack/service) or a container, as `berth ls` names it.
+        target: String,
+        #[command(flatten)]
+        flags: OpFlags,
+    },
+}
+
+impl Cmd {
+    /// For an operation subcommand: what it asks for.
+    pub fn operation(&self) -> Option<(OpKind, &str, Option<u32>, &OpFlags)> {
+        match self {
+            Cmd::Scale {
+                target,
+                replicas,
+                flags,
+            } => Some((OpKind::Scale, target, Some(*replicas), flags)),
+            Cmd::Redeploy { target, flags } => Some((OpKind::Redeploy, target, None, flags)),
+            Cmd::Rollback { target, flags } => Some((OpKind::Rollback, target, None, flags)),
+            Cmd::Restart { target, flags } => Some((OpKind::Restart, target, None, flags)),
+            Cmd::Stop { target, flags } => Some((OpKind::Stop, target, None, flags)),
+            Cmd::Start { target, flags } => Some((OpKind::Start, target, None, flags)),
+            Cmd::Ls { .. } | Cmd::Logs { .. } => None,
+        }
+    }
+}
+
+/// How an operation is confirmed, followed and reported.
+#[derive(Debug, Clone, clap::Args)]
+pub struct OpFlags {
+    /// Do it without asking (needed when there is no terminal to ask on).
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+    /// Print progress until the operation converges (exit 1 on failure or timeout).
+    #[arg(long, short = 'w')]
+    pub wait: bool,
+    /// Give up (cancelling at the next safe point) after this long: 90s, 5m, 1h.
+    #[arg(long, value_parser = parse_duration, default_value = "5m")]
+    pub timeout: u64,
+    /// Output format: the result as text, or as one JSON object (with
+    /// --wait, one JSON progress event per line before it).
+    #[arg(long, short = 'o', value_enum, default_value_t = Output::Table)]
+    pub output: Output,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -1,11 +1,13 @@
 use anyhow::Context;
 use berth::app::Settings;
-use berth::backend::connect;
+use berth::audit::Audit;
+use berth::backend::{Backend, ReadOnly, connect};
 use berth::cli::{Cli, Cmd};
 use berth::config::{self, Paths};
-use berth::headless::{self, logs::LogsArgs};
+use berth::headless::{self, logs::LogsArgs, operate::OperateArgs};
 use clap::Parser;
 use std::process::ExitCode;
+use std::sync::Arc;
 
 fn main() -> ExitCode {
     // clap exits with 2 on usage errors by itself.
@@ -37,6 +39,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     let console = cli.command.is_none();
     berth::telemetry::init(paths.state_dir.as_deref(), console);
     let backend = connect(cli.backend, cli.host.as_deref()).await?;
+    // Refused again at the boundary, whatever the layers above let through.
+    let backend: Arc<dyn Backend> = if cli.read_only {
+        Arc::new(ReadOnly(backend))
+    } else {
+        backend
+    };
     match cli.command {
         Some(Cmd::Ls { kind, output }) => {
             let mut out = std::io::stdout().lock();
@@ -59,6 +67,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             };
             headless::logs(backend.as_ref(), args, &mut out).await
         }
+        Some(cmd) => operation(backend.as_ref(), &paths, &cmd, cli.read_only).await,
         None => {
             let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
             let cfg = config::load(
@@ -93,4 +102,31 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             result
         }
     }
+}
+
+/// A headless operation subcommand.
+async fn operation(
+    backend: &dyn Backend,
+    paths: &Paths,
+    cmd: &Cmd,
+    read_only: bool,
+) -> anyhow::Result<()> {
+    let (kind, target, replicas, flags) = cmd.operation().context("not an operation subcommand")?;
+    let (audit, writer) = Audit::open(paths.data_dir.as_deref());
+    let args = OperateArgs {
+        kind,
+        target: target.to_owned(),
+        replicas,
+        yes: flags.yes,
+        wait: flags.wait,
+        timeout: std::time::Duration::from_secs(flags.timeout),
+        output: flags.output,
+        read_only,
+    };
+    let mut out = std::io::stdout().lock();
+    let result = headless::operate(backend, &audit, args, &mut out).await;
+    // The audit line is on disk before berth exits.
+    drop(audit);
+    writer.finish();
+    result
 }

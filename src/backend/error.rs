@@ -15,6 +15,9 @@ pub enum BackendError {
     PermissionDenied { endpoint: String },
     #[error("{what} not found{hint}")]
     NotFound { what: String, hint: String },
+    /// What the operator typed names nothing (or several things).
+    #[error("{0}")]
+    NoTarget(String),
     #[error("the engine refused: {0}")]
     Engine(String),
     #[error("{0}")]

@@ -73,10 +73,7 @@ pub trait Backend: Send + Sync {
 
     /// What the operator typed (a name as `ls` prints it) as a typed target.
     fn resolve(&self, snap: &Snapshot, name: &str) -> Result<TargetRef, BackendError> {
-        crate::domain::resolve(snap, name).map_err(|what| BackendError::NotFound {
-            what,
-            hint: String::new(),
-        })
+        crate::domain::resolve(snap, name).map_err(BackendError::NoTarget)
     }
     /// Which operations apply to `target`, and why the others do not.
     fn capabilities(&self, target: &TargetRef) -> Capabilities;

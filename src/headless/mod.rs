@@ -3,6 +3,8 @@
 
 pub mod logs;
 mod ls;
+pub mod operate;
 
 pub use logs::logs;
 pub use ls::ls;
+pub use operate::operate;
