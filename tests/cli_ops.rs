@@ -1,0 +1,150 @@
+//! Headless operations, run as the real binary against the real engine:
+//! confirmation rules, read-only, progress output and the audit trail.
+
+mod common;
+
+use common::*;
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::Duration;
+
+/// A private data dir, so the audit file is this test's alone.
+fn data_home(tag: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(unique_name(&format!("berth-ops-{tag}")));
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    dir
+}
+
+/// `berth ARGS` with no terminal on stdin.
+fn berth(home: &Path, args: &[&str]) -> Output {
+    Command::new(berth_bin())
+        .args(args)
+        .env("XDG_DATA_HOME", home)
+        .stdin(Stdio::null())
+        .output()
+        .expect("berth runs")
+}
+
+fn audit(home: &Path) -> Vec<Value> {
+    let text = std::fs::read_to_string(home.join("berth").join("audit.jsonl")).unwrap_or_default();
+    text.lines()
+        .map(|l| serde_json::from_str(l).expect("each audit line is JSON"))
+        .collect()
+}
+
+fn started_at(name: &str) -> String {
+    docker(&["inspect", "--format", "{{.State.StartedAt}}", name])
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+#[test]
+fn without_a_terminal_and_without_yes_nothing_changes() {
+    require_engine();
+    let (name, _c) = sh_container("ops-noyes", "sleep 300", &[]);
+    let home = data_home("noyes");
+    let before = started_at(&name);
+    let out = berth(&home, &["restart", &name]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains("--yes") && err.contains("terminal"), "{err}");
+    // The confirmation text was shown all the same.
+    assert!(err.contains(&format!("restart {name}")), "{err}");
+    assert_eq!(started_at(&name), before, "the container was not restarted");
+    let lines = audit(&home);
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert_eq!(lines[0]["action"], "restart");
+    assert_eq!(lines[0]["target"], name.as_str());
+    assert_eq!(lines[0]["result"], "refused");
+    assert_eq!(lines[0]["via"], "headless");
+}
+
+#[test]
+fn read_only_refuses_with_a_clear_message_and_an_audit_line() {
+    require_engine();
+    let (name, _c) = sh_container("ops-ro", "sleep 300", &[]);
+    let home = data_home("ro");
+    let before = started_at(&name);
+    let out = berth(&home, &["--read-only", "restart", &name, "--yes", "--wait"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("read-only"), "{}", stderr(&out));
+    assert_eq!(started_at(&name), before);
+    let lines = audit(&home);
+    assert_eq!(lines.len(), 1);
+    assert_eq!(lines[0]["result"], "refused");
+}
+
+#[test]
+fn a_standalone_container_refuses_scale_with_the_reason() {
+    require_engine();
+    let (name, _c) = sh_container("ops-noscale", "sleep 300", &[]);
+    let home = data_home("noscale");
+    let out = berth(&home, &["scale", &name, "3", "--yes"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("cannot scale"), "{}", stderr(&out));
+    assert_eq!(audit(&home)[0]["result"], "refused");
+}
+
+#[test]
+fn unknown_targets_get_one_message_naming_ls() {
+    require_engine();
+    let home = data_home("unknown");
+    let out = berth(&home, &["redeploy", "no-such-thing-here", "--yes"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(err.contains("no-such-thing-here") && err.contains("berth ls"), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+}
+
+#[test]
+fn restart_with_wait_streams_json_progress_and_converges() {
+    require_engine();
+    let (name, _c) = sh_container("ops-restart", "sleep 300", &[]);
+    let home = data_home("restart");
+    let before = started_at(&name);
+    let out = berth(&home, &["restart", &name, "--yes", "--wait", "-o", "json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let lines: Vec<Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("one JSON object per line"))
+        .collect();
+    assert!(
+        lines.iter().any(|l| l["event"] == "step" && l["replica"] == name.as_str()),
+        "{lines:?}"
+    );
+    assert!(lines.iter().any(|l| l["event"] == "finished"), "{lines:?}");
+    let result = lines.last().expect("a result");
+    assert_eq!(result["outcome"], "converged", "{result}");
+    assert_eq!(result["action"], "restart");
+    assert!(result["duration_ms"].as_u64().is_some());
+    assert_ne!(started_at(&name), before, "restarted");
+    assert_eq!(container_state(&name).as_deref(), Some("running"));
+    let lines = audit(&home);
+    assert_eq!(lines.last().map(|l| l["result"].clone()), Some("converged".into()));
+}
+
+#[test]
+fn scale_a_compose_service_up_and_down_headless() {
+    require_engine();
+    let (project, dir, _c) = compose_project("ops-scale", &[("api", "sleep 300", 1)]);
+    let home = data_home("scale");
+    let target = format!("{project}/api");
+    let out = berth(&home, &["scale", &target, "2", "--yes", "--wait"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let running = || compose(&project, &dir, &["ps", "-q", "api"]).lines().count();
+    assert!(
+        wait_until(Duration::from_secs(10), Duration::from_millis(200), || running() == 2),
+        "docker-compose ps sees 2 replicas"
+    );
+    let out = berth(&home, &["scale", &target, "1", "--yes", "--wait", "-o", "json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(running(), 1);
+    let results: Vec<String> = audit(&home)
+        .iter()
+        .map(|l| l["result"].as_str().unwrap_or_default().to_owned())
+        .collect();
+    assert_eq!(results, ["converged", "converged"]);
+}
