@@ -95,7 +95,10 @@ fn unknown_targets_get_one_message_naming_ls() {
     let out = berth(&home, &["redeploy", "no-such-thing-here", "--yes"]);
     assert_eq!(out.status.code(), Some(1));
     let err = stderr(&out);
-    assert!(err.contains("no-such-thing-here") && err.contains("berth ls"), "{err}");
+    assert!(
+        err.contains("no-such-thing-here") && err.contains("berth ls"),
+        "{err}"
+    );
     assert_eq!(err.lines().count(), 1, "{err}");
 }
 
@@ -112,7 +115,9 @@ fn restart_with_wait_streams_json_progress_and_converges() {
         .map(|l| serde_json::from_str(l).expect("one JSON object per line"))
         .collect();
     assert!(
-        lines.iter().any(|l| l["event"] == "step" && l["replica"] == name.as_str()),
+        lines
+            .iter()
+            .any(|l| l["event"] == "step" && l["replica"] == name.as_str()),
         "{lines:?}"
     );
     assert!(lines.iter().any(|l| l["event"] == "finished"), "{lines:?}");
@@ -123,7 +128,10 @@ fn restart_with_wait_streams_json_progress_and_converges() {
     assert_ne!(started_at(&name), before, "restarted");
     assert_eq!(container_state(&name).as_deref(), Some("running"));
     let lines = audit(&home);
-    assert_eq!(lines.last().map(|l| l["result"].clone()), Some("converged".into()));
+    assert_eq!(
+        lines.last().map(|l| l["result"].clone()),
+        Some("converged".into())
+    );
 }
 
 #[test]
@@ -134,12 +142,23 @@ fn scale_a_compose_service_up_and_down_headless() {
     let target = format!("{project}/api");
     let out = berth(&home, &["scale", &target, "2", "--yes", "--wait"]);
     assert!(out.status.success(), "{}", stderr(&out));
-    let running = || compose(&project, &dir, &["ps", "-q", "api"]).lines().count();
+    let running = || {
+        compose(&project, &dir, &["ps", "-q", "api"])
+            .lines()
+            .count()
+    };
     assert!(
-        wait_until(Duration::from_secs(10), Duration::from_millis(200), || running() == 2),
+        wait_until(
+            Duration::from_secs(10),
+            Duration::from_millis(200),
+            || running() == 2
+        ),
         "docker-compose ps sees 2 replicas"
     );
-    let out = berth(&home, &["scale", &target, "1", "--yes", "--wait", "-o", "json"]);
+    let out = berth(
+        &home,
+        &["scale", &target, "1", "--yes", "--wait", "-o", "json"],
+    );
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(running(), 1);
     let results: Vec<String> = audit(&home)
