@@ -356,10 +356,6 @@ fn wait_screen(
     }
 }
 
-/// Waits until the terminal has been quiet for `quiet`, at most `max`.
-/// Returns how long it waited and whether it became quiet.
-// ---------------------------------------------------------------- stats
-
 // ---------------------------------------------------------------- report
 
 /// A figure and whether smaller is better (for the berth/oxker ratio).

@@ -26,6 +26,8 @@ pub fn cpu_ticks(pid: u32) -> Result<u64> {
     Ok(utime + stime)
 }
 
+/// Waits until the terminal has been quiet for `quiet`, at most `max`.
+/// Returns how long it waited and whether it became quiet.
 pub fn wait_quiet(tui: &Tui, quiet: Duration, max: Duration) -> (Duration, bool) {
     let start = Instant::now();
     let mut last = tui.bytes_received();
