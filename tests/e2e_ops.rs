@@ -1,0 +1,184 @@
+//! Operations from the console: the real binary in a pseudo-terminal, the
+//! keys of the shipped keymap, the real engine and the test bed's registry.
+
+mod common;
+
+use berth::app::Action;
+use berth::config::{Keymap, Mode};
+use common::*;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+const T: Duration = Duration::from_secs(20);
+const REGISTRY: &str = "127.0.0.1:5000";
+
+fn private_dirs(tag: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(unique_name(tag));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    dir
+}
+
+fn spawn(dir: &Path) -> Tui {
+    let d = dir.to_str().expect("utf-8 path");
+    let env = [
+        ("BERTH_CONFIG_DIR", d),
+        ("XDG_STATE_HOME", d),
+        ("XDG_DATA_HOME", d),
+        ("HOME", d),
+    ];
+    Tui::spawn(berth_bin(), &[], &env, 40, 180)
+}
+
+/// The first one-key binding of the action named `action` in table `mode`.
+fn key(mode: &str, action: &str) -> String {
+    let km = Keymap::builtin("default").expect("default keymap");
+    let a: Action = serde_json::from_value(serde_json::Value::String(action.into()))
+        .unwrap_or_else(|_| panic!("{action} is an action"));
+    let m = Mode::from_table(mode).unwrap_or_else(|| panic!("{mode} is a keymap table"));
+    km.keys_for(m, a)
+        .into_iter()
+        .find(|k| k.chars().count() == 1)
+        .unwrap_or_else(|| panic!("{action} has a one-key binding in [{mode}]"))
+}
+
+/// Pushes `local` to the test bed's registry as `REGISTRY/repo:1`.
+fn push(local: &str, repo: &str) -> String {
+    let image = format!("{REGISTRY}/{repo}:1");
+    docker(&["tag", local, &image]);
+    docker(&["push", &image]);
+    image
+}
+
+/// A compose project with one 2-replica service `web` running `image`.
+fn project(prefix: &str, image: &str) -> (String, PathBuf, Cleanup) {
+    let project = unique_name(prefix).replace('-', "");
+    let yaml = format!(
+        "version: \"2.4\"\nservices:\n  web:\n    image: {image}\n    \
+         command: [\"sh\", \"-c\", \"trap 'exit 0' TERM; while true; do sleep 1; done\"]\n    \
+         stop_grace_period: 1s\n    scale: 2\n    labels: {{berth.test: \"1\"}}\n"
+    );
+    let dir = compose_up(&project, &yaml);
+    let mut cleanup = Cleanup::new();
+    cleanup.project(&project, &dir);
+    (project, dir, cleanup)
+}
+
+fn image_ids(project: &str, dir: &Path) -> Vec<String> {
+    compose(project, dir, &["ps", "-q", "web"])
+        .lines()
+        .map(|id| docker(&["inspect", "--format", "{{.Image}}", id]))
+        .collect()
+}
+
+/// Opens the services view filtered to `project`.
+fn services_of(tui: &mut Tui, project: &str) {
+    tui.wait_for("● connected", T).expect("connected");
+    tui.send(&key("global", "view_services"));
+    tui.send(&key("list", "filter"));
+    tui.send(project);
+    tui.key("enter");
+    tui.wait_screen(T, |s| s.contains("[1/") && s.contains("web"))
+        .expect("the project's one service");
+}
+
+#[test]
+fn redeploy_from_the_console_confirms_shows_progress_and_replaces_the_image() {
+    require_engine();
+    let repo = unique_name("e2eredeploy");
+    let image = push(IMAGE_V1, &repo);
+    let (project, dir, _c) = project("e2eredeploy", &image);
+    let before = image_ids(&project, &dir);
+    // CI pushes a new image under the same tag.
+    push(IMAGE_V2, &repo);
+    let v2 = docker(&["image", "inspect", "--format", "{{.Id}}", IMAGE_V2]);
+
+    let home = private_dirs("e2e-redeploy");
+    let mut tui = spawn(&home);
+    services_of(&mut tui, &project);
+    tui.send(&key("list", "redeploy"));
+    let target = format!("redeploy {project}/web");
+    tui.wait_screen(T, |s| s.contains(&target) && s.contains("2 containers"))
+        .expect("a confirmation naming the target and what changes");
+    assert_eq!(
+        image_ids(&project, &dir),
+        before,
+        "nothing changes before yes"
+    );
+    tui.send(&key("confirm", "confirm"));
+    tui.wait_for("converged", Duration::from_secs(90))
+        .expect("progress reaches converged");
+    assert_eq!(image_ids(&project, &dir), vec![v2.clone(), v2.clone()]);
+
+    // Back in the list, the service shows the image it runs now.
+    tui.key("esc");
+    tui.wait_screen(T, |s| s.contains(&image) && s.contains("2/2"))
+        .expect("the services list shows the redeployed image, both replicas running");
+    tui.send(&key("global", "quit"));
+    tui.wait_exit(T).expect("berth exits");
+    let audit = std::fs::read_to_string(home.join("berth").join("audit.jsonl")).unwrap_or_default();
+    assert!(
+        audit.contains("\"action\":\"redeploy\"") && audit.contains("\"result\":\"converged\""),
+        "{audit}"
+    );
+    let _ = std::fs::remove_dir_all(&home);
+}
+
+#[test]
+fn scale_from_the_console_takes_a_typed_number() {
+    require_engine();
+    let (project, dir, _c) = project("e2escale", IMAGE_V1);
+    let home = private_dirs("e2e-scale");
+    let mut tui = spawn(&home);
+    services_of(&mut tui, &project);
+    tui.send(&key("list", "scale"));
+    tui.wait_for("scale", T).expect("a prompt for the number");
+    // The prompt starts with the current count: clear it, type 3.
+    tui.key("ctrl-u");
+    tui.send("3");
+    tui.key("enter");
+    tui.wait_screen(T, |s| {
+        s.contains(&format!("scale {project}/web")) && s.contains("3")
+    })
+    .expect("a confirmation naming the new count");
+    tui.send(&key("confirm", "confirm"));
+    tui.wait_for("converged", Duration::from_secs(60))
+        .expect("progress reaches converged");
+    assert_eq!(
+        compose(&project, &dir, &["ps", "-q", "web"])
+            .lines()
+            .count(),
+        3
+    );
+    tui.send(&key("global", "quit"));
+    tui.wait_exit(T).expect("berth exits");
+    let _ = std::fs::remove_dir_all(&home);
+}
+
+#[test]
+fn read_only_refuses_an_operation_key_with_a_message() {
+    require_engine();
+    let (project, dir, _c) = project("e2ero", IMAGE_V1);
+    let before = compose(&project, &dir, &["ps", "-q", "web"]);
+    let home = private_dirs("e2e-ro");
+    let d = home.to_str().expect("utf-8 path");
+    let env = [
+        ("BERTH_CONFIG_DIR", d),
+        ("XDG_STATE_HOME", d),
+        ("XDG_DATA_HOME", d),
+        ("HOME", d),
+    ];
+    let mut tui = Tui::spawn(berth_bin(), &["--read-only"], &env, 40, 180);
+    services_of(&mut tui, &project);
+    tui.send(&key("list", "restart"));
+    // The status bar always says read-only; the refusal names the action too.
+    tui.wait_screen(T, |s| {
+        s.lines()
+            .any(|l| l.contains("read-only") && l.contains("restart"))
+    })
+    .expect("a refusal that says why");
+    std::thread::sleep(Duration::from_millis(500));
+    assert_eq!(compose(&project, &dir, &["ps", "-q", "web"]), before);
+    tui.send(&key("global", "quit"));
+    tui.wait_exit(T).expect("berth exits");
+    let _ = std::fs::remove_dir_all(&home);
+}
