@@ -185,10 +185,12 @@ fn nothing_is_written_while_nothing_changes() {
     let host = engine.endpoint();
     let mut tui = spawn(&dir, &[("DOCKER_HOST", host.as_str())], 30, 120);
     tui.wait_for("● connected", T).expect("started");
-    // Let start-up work (restart counts) settle, then watch the wire.
+    // Let start-up work (restart counts) settle, then watch the wire for
+    // longer than the watcher's idle ping period (5 s): a ping that is
+    // answered must not redraw anything.
     std::thread::sleep(Duration::from_secs(2));
     let before = tui.bytes_received();
-    std::thread::sleep(Duration::from_secs(3));
+    std::thread::sleep(Duration::from_secs(6));
     let after = tui.bytes_received();
     tui.send("q");
     tui.wait_exit(T);
