@@ -62,20 +62,26 @@ fn shows_a_new_container_follows_its_logs_filters_and_quits_cleanly() {
         .expect("the containers view");
     tui.wait_for("● connected", T).expect("connected");
 
-    let (name, _cleanup) = sh_container(
-        "e2e",
-        "i=0; while true; do echo e2e-tick-$i; i=$((i+1)); sleep 0.3; done",
-        &[],
-    );
-    tui.wait_for(&name, Duration::from_secs(3))
-        .expect("a container created after launch shows up");
-
-    // Filter the list down to it.
+    // Filter to the test's own name first: on a busy engine a new container
+    // may sort below the fold. The row must then appear live, under the filter.
+    let name = unique_name("e2e");
+    let mut cleanup = Cleanup::new();
+    cleanup.container(&name);
     tui.send(&key_for(Mode::List, Action::Filter));
     tui.send(&name);
     tui.key("enter");
-    tui.wait_screen(T, |s| s.contains("[1/") && s.contains(&name))
-        .expect("filtered to one row");
+    tui.wait_screen(T, |s| {
+        s.contains("[0/") && s.contains(&format!("filter: {name}"))
+    })
+    .expect("filtered to nothing yet");
+    let script = "i=0; while true; do echo e2e-tick-$i; i=$((i+1)); sleep 0.3; done";
+    run_container(&name, IMAGE_V1, &["sh", "-c", script], &[]);
+    tui.wait_screen(Duration::from_secs(3), |s| {
+        s.contains("[1/")
+            && s.lines()
+                .any(|l| l.contains(&name) && !l.contains("filter:"))
+    })
+    .expect("a container created after launch shows up as the one row");
 
     // Open its logs with the keymap's key, and see a line that is new.
     tui.send(&key_for(Mode::List, Action::Logs));
