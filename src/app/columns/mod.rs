@@ -177,6 +177,16 @@ impl<'a> Row<'a> {
         }
     }
 
+    /// The item's own name (not `stack/service`): the last sort key.
+    pub fn name(&self) -> &'a str {
+        match self {
+            Row::Node(n) => &n.name,
+            Row::Stack(s) => &s.name,
+            Row::Service(s) => &s.name,
+            Row::Container(c) => &c.name,
+        }
+    }
+
     /// Text of column `i`, as drawn. `now` is unix seconds (ages).
     pub fn cell(&self, i: usize, now: i64) -> Cow<'a, str> {
         with_column!(*self, i, Cow::Borrowed(""), |c, item| c.cell(item, now))
@@ -192,7 +202,7 @@ impl<'a> Row<'a> {
         with_column!(*self, i, Tone::Base, |c, item| c.tone(item))
     }
 
-    /// Order by column `i`: values or text; ties by the first column (the name).
+    /// Order by column `i`: values or text; ties by name.
     pub fn compare(&self, other: &Row<'_>, i: usize) -> Ordering {
         self.compare_keyed(other, i, &self.sort_text(i), &other.sort_text(i))
     }
@@ -229,7 +239,7 @@ impl<'a> Row<'a> {
         };
         primary
             .then_with(|| text.cmp(other_text))
-            .then_with(|| self.cell(0, 0).cmp(&other.cell(0, 0)))
+            .then_with(|| self.name().cmp(other.name()))
     }
 }
 
