@@ -208,6 +208,46 @@ fn nothing_is_written_while_nothing_changes() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// N of "engine not answering Ns" on screen.
+fn not_answering_secs(screen: &str) -> Option<u64> {
+    let rest = screen.split("engine not answering ").nth(1)?;
+    rest.split(|c: char| !c.is_ascii_digit())
+        .next()?
+        .parse()
+        .ok()
+}
+
+#[test]
+fn a_hung_engine_is_shown_counting_up_and_keys_keep_working() {
+    require_engine();
+    let engine = common::spare_engine::SpareEngine::start("e2e-hang");
+    let dir = private_dirs("e2e-hang");
+    let host = engine.endpoint();
+    let mut tui = spawn(&dir, &[("DOCKER_HOST", host.as_str())], 30, 120);
+    tui.wait_for("● connected", T).expect("started");
+
+    let hung = engine.hang();
+    // The idle ping notices 5 to 10 s after the freeze.
+    tui.wait_screen(Duration::from_secs(12), |s| not_answering_secs(s).is_some())
+        .expect("the hang is shown");
+    let first = not_answering_secs(&tui.screen_text()).unwrap_or(0);
+    tui.wait_screen(Duration::from_secs(3), |s| {
+        not_answering_secs(s).is_some_and(|n| n > first)
+    })
+    .expect("the count goes up");
+    tui.send(&key_for(Mode::Global, Action::Help));
+    tui.wait_for("help: keymap", Duration::from_secs(2))
+        .expect("keys work while the engine hangs");
+    tui.key("esc");
+
+    drop(hung);
+    tui.wait_for("● connected", T)
+        .expect("cleared once the engine answers");
+    tui.send(&key_for(Mode::Global, Action::Quit));
+    assert!(tui.wait_exit(T).is_some_and(|s| s.success()));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 #[test]
 fn a_panic_restores_the_terminal_and_says_why() {
     require_engine();
