@@ -1,5 +1,6 @@
 //! An engine that goes away and comes back is followed without restarting
-//! berth: the watcher reports "reconnecting", then resyncs.
+//! berth: the watcher reports "reconnecting", then resyncs. One that hangs
+//! is reported as "not answering" until it answers again.
 
 mod common;
 
@@ -61,6 +62,44 @@ async fn the_watcher_reconnects_and_resyncs_after_a_daemon_restart() {
     })
     .await
     .expect("the resync shows what changed while away");
+}
+
+#[tokio::test]
+async fn a_hung_engine_is_not_answering_until_it_answers_again() {
+    common::require_engine();
+    let engine = SpareEngine::start("hang");
+    let backend = DockerBackend::connect(engine.endpoint())
+        .await
+        .expect("connects to the spare engine");
+    let mut w = Watching::start(&backend);
+    w.until(Duration::from_secs(10), |s| s.nodes.len() == 1)
+        .await
+        .expect("first snapshot");
+
+    let hung = engine.hang();
+    // Nothing changes on a frozen engine: only the idle ping (sent 5 s after
+    // the last answer) can notice, 5 s after it was sent, so 5 to 10 s
+    // after the freeze; well before the client's 15 s timeout.
+    let took = w
+        .until_connection(Duration::from_secs(12), |c| {
+            matches!(c, ConnectionState::NotAnswering { .. })
+        })
+        .await
+        .expect("the hang is reported");
+    eprintln!("not answering reported {took:?} after the freeze");
+    w.until_connection(
+        Duration::from_secs(3),
+        |c| matches!(c, ConnectionState::NotAnswering { for_secs } if *for_secs >= 6),
+    )
+    .await
+    .expect("the count goes up each second");
+
+    drop(hung);
+    let back = w
+        .until_connection(Duration::from_secs(5), |c| *c == ConnectionState::Connected)
+        .await
+        .expect("connected again once the engine answers");
+    eprintln!("connected {back:?} after the thaw");
 }
 
 #[tokio::test]

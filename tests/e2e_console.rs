@@ -62,20 +62,26 @@ fn shows_a_new_container_follows_its_logs_filters_and_quits_cleanly() {
         .expect("the containers view");
     tui.wait_for("● connected", T).expect("connected");
 
-    let (name, _cleanup) = sh_container(
-        "e2e",
-        "i=0; while true; do echo e2e-tick-$i; i=$((i+1)); sleep 0.3; done",
-        &[],
-    );
-    tui.wait_for(&name, Duration::from_secs(3))
-        .expect("a container created after launch shows up");
-
-    // Filter the list down to it.
+    // Filter to the test's own name first: on a busy engine a new container
+    // may sort below the fold. The row must then appear live, under the filter.
+    let name = unique_name("e2e");
+    let mut cleanup = Cleanup::new();
+    cleanup.container(&name);
     tui.send(&key_for(Mode::List, Action::Filter));
     tui.send(&name);
     tui.key("enter");
-    tui.wait_screen(T, |s| s.contains("[1/") && s.contains(&name))
-        .expect("filtered to one row");
+    tui.wait_screen(T, |s| {
+        s.contains("[0/") && s.contains(&format!("filter: {name}"))
+    })
+    .expect("filtered to nothing yet");
+    let script = "i=0; while true; do echo e2e-tick-$i; i=$((i+1)); sleep 0.3; done";
+    run_container(&name, IMAGE_V1, &["sh", "-c", script], &[]);
+    tui.wait_screen(Duration::from_secs(3), |s| {
+        s.contains("[1/")
+            && s.lines()
+                .any(|l| l.contains(&name) && !l.contains("filter:"))
+    })
+    .expect("a container created after launch shows up as the one row");
 
     // Open its logs with the keymap's key, and see a line that is new.
     tui.send(&key_for(Mode::List, Action::Logs));
@@ -185,10 +191,12 @@ fn nothing_is_written_while_nothing_changes() {
     let host = engine.endpoint();
     let mut tui = spawn(&dir, &[("DOCKER_HOST", host.as_str())], 30, 120);
     tui.wait_for("● connected", T).expect("started");
-    // Let start-up work (restart counts) settle, then watch the wire.
+    // Let start-up work (restart counts) settle, then watch the wire for
+    // longer than the watcher's idle ping period (5 s): a ping that is
+    // answered must not redraw anything.
     std::thread::sleep(Duration::from_secs(2));
     let before = tui.bytes_received();
-    std::thread::sleep(Duration::from_secs(3));
+    std::thread::sleep(Duration::from_secs(6));
     let after = tui.bytes_received();
     tui.send("q");
     tui.wait_exit(T);
@@ -197,6 +205,46 @@ fn nothing_is_written_while_nothing_changes() {
         0,
         "bytes written to the terminal while idle"
     );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// N of "engine not answering Ns" on screen.
+fn not_answering_secs(screen: &str) -> Option<u64> {
+    let rest = screen.split("engine not answering ").nth(1)?;
+    rest.split(|c: char| !c.is_ascii_digit())
+        .next()?
+        .parse()
+        .ok()
+}
+
+#[test]
+fn a_hung_engine_is_shown_counting_up_and_keys_keep_working() {
+    require_engine();
+    let engine = common::spare_engine::SpareEngine::start("e2e-hang");
+    let dir = private_dirs("e2e-hang");
+    let host = engine.endpoint();
+    let mut tui = spawn(&dir, &[("DOCKER_HOST", host.as_str())], 30, 120);
+    tui.wait_for("● connected", T).expect("started");
+
+    let hung = engine.hang();
+    // The idle ping notices 5 to 10 s after the freeze.
+    tui.wait_screen(Duration::from_secs(12), |s| not_answering_secs(s).is_some())
+        .expect("the hang is shown");
+    let first = not_answering_secs(&tui.screen_text()).unwrap_or(0);
+    tui.wait_screen(Duration::from_secs(3), |s| {
+        not_answering_secs(s).is_some_and(|n| n > first)
+    })
+    .expect("the count goes up");
+    tui.send(&key_for(Mode::Global, Action::Help));
+    tui.wait_for("help: keymap", Duration::from_secs(2))
+        .expect("keys work while the engine hangs");
+    tui.key("esc");
+
+    drop(hung);
+    tui.wait_for("● connected", T)
+        .expect("cleared once the engine answers");
+    tui.send(&key_for(Mode::Global, Action::Quit));
+    assert!(tui.wait_exit(T).is_some_and(|s| s.success()));
     let _ = std::fs::remove_dir_all(&dir);
 }
 

@@ -176,6 +176,18 @@ fn reconnecting_status() {
 }
 
 #[test]
+fn not_answering_status() {
+    snapshot_all("not_answering", |s| {
+        update(
+            s,
+            Msg::Backend(BackendEvent::Connection(ConnectionState::NotAnswering {
+                for_secs: 7,
+            })),
+        );
+    });
+}
+
+#[test]
 fn terminal_too_small_gets_a_message() {
     let s = state((30, 6));
     let term = draw(&s);

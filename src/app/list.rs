@@ -242,7 +242,7 @@ mod tests {
         let names: Vec<String> = l
             .rows
             .iter()
-            .filter_map(|&i| Row::get(&s, View::Containers, i).map(|r| r.cell(0, 0).into_owned()))
+            .filter_map(|&i| Row::get(&s, View::Containers, i).map(|r| r.name().to_owned()))
             .collect();
         assert_eq!(names, ["web-2", "web-1"]);
         assert_eq!(l.total_in_scope, 3);

@@ -48,6 +48,11 @@ pub enum ConnectionState {
         for_secs: u64,
         error: String,
     },
+    /// Reachable, but a request has had no answer for `for_secs` (a hung
+    /// engine); clears when it answers.
+    NotAnswering {
+        for_secs: u64,
+    },
 }
 
 /// Everything a backend's watcher tells the app.

@@ -50,13 +50,7 @@ fn table(snap: &Snapshot, view: View, out: &mut impl Write) -> std::io::Result<(
         .map_while(|i| Row::get(snap, view, i))
         .map(|r| {
             (0..cols.len())
-                .map(|c| {
-                    // ls names services the way `logs TARGET` takes them.
-                    match (&r, c) {
-                        (Row::Service(s), 0) => s.qualified_name(),
-                        _ => r.cell(c, now).into_owned(),
-                    }
-                })
+                .map(|c| r.plain_cell(c, now).into_owned())
                 .collect()
         })
         .collect();

@@ -24,6 +24,10 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
         ConnectionState::Reconnecting { for_secs, .. } => {
             (format!("● reconnecting… {for_secs}s"), theme.status_error)
         }
+        ConnectionState::NotAnswering { for_secs } => (
+            format!("● engine not answering {for_secs}s"),
+            theme.status_error,
+        ),
     };
     let mut spans = vec![
         Span::styled(" berth ", theme.title),

@@ -3,10 +3,9 @@
 
 use super::text;
 use crate::app::AppState;
-use crate::app::columns::{Column, Row, columns};
+use crate::app::columns::{Column, Row, Tone, columns};
 use crate::app::list::ListState;
 use crate::config::Theme;
-use crate::domain::{ContainerState, Health};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
@@ -53,7 +52,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, list: &ListState, t
             let content = row.cell(i, state.now);
             spans.push(Span::styled(
                 text::cell(&content, w, cols[i].numeric),
-                cell_style(&row, i, theme),
+                tone_style(row.tone(i), theme),
             ));
         }
         let mut line = Line::from(spans);
@@ -167,41 +166,23 @@ pub fn widths(cols: &[Column], total: usize) -> Vec<Option<usize>> {
         .collect()
 }
 
-fn cell_style(row: &Row<'_>, col: usize, theme: &Theme) -> Style {
-    match (row, col) {
-        (Row::Container(c), 1) => match c.state {
-            ContainerState::Running => theme.state_running,
-            ContainerState::Exited | ContainerState::Created => theme.state_stopped,
-            ContainerState::Dead => theme.status_error,
-            _ => theme.state_transient,
-        },
-        (Row::Container(c), 2) => match c.health {
-            Health::Unhealthy => theme.unhealthy,
-            Health::Healthy => theme.state_running,
-            Health::Starting => theme.state_transient,
-            Health::None => theme.base,
-        },
-        (Row::Container(c), 6) if c.restart_count.unwrap_or(0) > 0 => theme.status_warn,
-        (Row::Service(s), 3) => replicas_style(s.replicas_running, s.replicas_desired, theme),
-        (Row::Stack(s), 3) => replicas_style(s.containers_running, s.containers_total, theme),
-        (Row::Node(n), 2) if n.state != "ready" => theme.status_error,
-        _ => theme.base,
-    }
-}
-
-fn replicas_style(running: u32, desired: u32, theme: &Theme) -> Style {
-    if desired > 0 && running == 0 {
-        theme.status_error
-    } else if running < desired {
-        theme.status_warn
-    } else {
-        theme.state_running
+/// The theme's style for what a cell means.
+fn tone_style(tone: Tone, theme: &Theme) -> Style {
+    match tone {
+        Tone::Base => theme.base,
+        Tone::Ok => theme.state_running,
+        Tone::Warn => theme.status_warn,
+        Tone::Error => theme.status_error,
+        Tone::Transient => theme.state_transient,
+        Tone::Stopped => theme.state_stopped,
+        Tone::Unhealthy => theme.unhealthy,
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::app::columns::{ContainerColumn as C, KindColumn};
     use crate::app::view::View;
 
     #[test]
@@ -215,9 +196,10 @@ mod tests {
             narrow.iter().any(Option::is_none),
             "some columns hidden at 60 cols"
         );
-        assert!(narrow[0].is_some(), "NAME always shown");
-        assert!(narrow[7].is_some(), "AGE outlives NODE and PORTS");
-        assert!(narrow[8].is_none() && narrow[5].is_none());
+        let at = |c: C| c.position().and_then(|i| narrow[i]);
+        assert!(at(C::Name).is_some(), "NAME always shown");
+        assert!(at(C::Age).is_some(), "AGE outlives NODE and PORTS");
+        assert!(at(C::Node).is_none() && at(C::Ports).is_none());
         let used: usize =
             narrow.iter().flatten().sum::<usize>() + narrow.iter().flatten().count() - 1;
         assert!(used <= 60);

@@ -73,9 +73,20 @@ impl SpareEngine {
         );
     }
 
+    /// Freezes the daemon (SIGSTOP): its socket still accepts, nothing
+    /// answers. It runs again (SIGCONT) when the guard is dropped, also
+    /// when a test fails.
+    pub fn hang(&self) -> Hung {
+        let pid = self.child.as_ref().expect("spare dockerd runs").id();
+        signal("STOP", pid);
+        Hung { pid }
+    }
+
     /// Stops the daemon (SIGTERM, then SIGKILL) and waits for it to go.
     pub fn down(&mut self) {
         if let Some(mut c) = self.child.take() {
+            // A frozen daemon would not act on SIGTERM.
+            signal("CONT", c.id());
             let _ = Command::new("kill").arg(c.id().to_string()).status();
             for _ in 0..100 {
                 if c.try_wait().ok().flatten().is_some() {
@@ -87,6 +98,24 @@ impl SpareEngine {
             let _ = c.wait();
         }
     }
+}
+
+/// A frozen spare daemon; thawed on drop.
+pub struct Hung {
+    pid: u32,
+}
+
+impl Drop for Hung {
+    fn drop(&mut self) {
+        signal("CONT", self.pid);
+    }
+}
+
+fn signal(name: &str, pid: u32) {
+    let _ = Command::new("kill")
+        .arg(format!("-{name}"))
+        .arg(pid.to_string())
+        .status();
 }
 
 impl Drop for SpareEngine {

@@ -113,11 +113,12 @@ impl Model {
 }
 
 /// The restart count, which only an inspect tells.
-pub async fn restart_count(docker: &Docker, id: &str) -> Option<u32> {
-    docker
+pub async fn restart_count(
+    docker: &Docker,
+    id: &str,
+) -> Result<Option<u32>, bollard::errors::Error> {
+    let r = docker
         .inspect_container(id, None::<InspectContainerOptions>)
-        .await
-        .ok()
-        .and_then(|r| r.restart_count)
-        .map(|n| n.max(0) as u32)
+        .await?;
+    Ok(r.restart_count.map(|n| n.max(0) as u32))
 }

@@ -7,6 +7,7 @@ mod list;
 mod logs;
 mod ops;
 mod watch;
+mod watchdog;
 
 pub use connect::{DEFAULT_SOCKET, connect, docker_configured, resolve_endpoint};
 

@@ -1,14 +1,18 @@
 //! Follows the engine: one full listing, then the events API. Events are
 //! merged for [`COALESCE`], then only the containers they named are
 //! re-listed. A broken stream means a full resync once the engine answers.
+//! Each request is watched for a hang (see [`Watchdog`]); while nothing
+//! else is asked, a `/_ping` every [`PING_EVERY`] notices one.
 
 use super::list::{self, Model};
+use super::watchdog::{self, Ticket, Watchdog};
 use crate::backend::{BackendEvent, COALESCE, ConnectionState};
 use crate::domain::Snapshot;
 use bollard::Docker;
 use bollard::models::{EventMessage, EventMessageTypeEnum};
 use bollard::query_parameters::EventsOptionsBuilder;
 use futures::StreamExt;
+use futures::future::BoxFuture;
 use futures::stream::FuturesUnordered;
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -17,6 +21,10 @@ use tokio::sync::{mpsc, watch};
 
 /// Inspects running at once to learn restart counts; keeps startup light.
 const INSPECT_CONCURRENCY: usize = 4;
+
+/// Quiet time after which the engine is pinged, to notice a hang even
+/// when nothing changes.
+const PING_EVERY: Duration = Duration::from_secs(5);
 
 pub struct Watcher {
     docker: Docker,
@@ -41,7 +49,17 @@ impl Watcher {
                 return;
             }
             let started = unix_now();
-            let model = match Model::load(&self.docker, &self.endpoint).await {
+            let load = Model::load(&self.docker, &self.endpoint);
+            // While reconnecting the status already says the engine is away.
+            let loaded = if lost_at.is_some() {
+                load.await
+            } else {
+                match Watchdog::default().watch(&tx, load).await {
+                    Some(r) => r,
+                    None => return,
+                }
+            };
+            let model = match loaded {
                 Ok(m) => m,
                 Err(e) => {
                     let since = *lost_at.get_or_insert_with(Instant::now);
@@ -100,7 +118,12 @@ impl Watcher {
         let mut events = Box::pin(self.docker.events(Some(opts)));
 
         let mut inspect_queue: Vec<String> = model.containers.keys().cloned().collect();
-        let mut inspecting = FuturesUnordered::new();
+        let mut requests: FuturesUnordered<BoxFuture<'static, (Ticket, Answer)>> =
+            FuturesUnordered::new();
+        let mut inspecting = 0;
+        let mut dog = Watchdog::default();
+        let mut pinging = false;
+        let mut ping_at = tokio::time::Instant::now() + PING_EVERY;
         let mut changed: HashSet<String> = HashSet::new();
         let mut flush_at: Option<tokio::time::Instant> = None;
         // Restart counts learned since the last publish.
@@ -110,19 +133,22 @@ impl Watcher {
         }
 
         loop {
-            while inspecting.len() < INSPECT_CONCURRENCY {
+            while inspecting < INSPECT_CONCURRENCY {
                 let Some(id) = inspect_queue.pop() else { break };
                 let docker = self.docker.clone();
-                inspecting.push(async move {
+                let ticket = dog.begin(tokio::time::Instant::now());
+                inspecting += 1;
+                requests.push(Box::pin(async move {
                     let n = list::restart_count(&docker, &id).await;
-                    (id, n)
-                });
+                    (ticket, Answer::Restarts(id, n))
+                }));
             }
             let deadline =
                 flush_at.unwrap_or_else(|| tokio::time::Instant::now() + Duration::from_secs(3600));
             tokio::select! {
                 ev = events.next() => match ev {
                     Some(Ok(ev)) => {
+                        ping_at = tokio::time::Instant::now() + PING_EVERY;
                         if let Some(id) = relevant(&ev) {
                             if restarts_matter(&ev) {
                                 inspect_queue.push(id.clone());
@@ -134,20 +160,55 @@ impl Watcher {
                     Some(Err(e)) => return Ended::StreamBroken(e.to_string()),
                     None => return Ended::StreamBroken("the engine closed the event stream".into()),
                 },
-                Some((id, count)) = inspecting.next(), if !inspecting.is_empty() => {
-                    if let (Some(c), Some(n)) = (model.containers.get_mut(&id), count)
-                        && c.restart_count != Some(n)
+                Some((ticket, answer)) = requests.next(), if !requests.is_empty() => {
+                    let now = tokio::time::Instant::now();
+                    if let Some(state) = dog.end(ticket, answer.answered(), now)
+                        && tx.send(BackendEvent::Connection(state)).await.is_err()
                     {
-                        c.restart_count = Some(n);
-                        dirty = true;
-                        flush_at.get_or_insert_with(|| tokio::time::Instant::now() + COALESCE);
+                        return Ended::ReceiverGone;
+                    }
+                    if answer.answered() {
+                        ping_at = now + PING_EVERY;
+                    }
+                    match answer {
+                        Answer::Restarts(id, count) => {
+                            inspecting -= 1;
+                            if let (Some(c), Ok(Some(n))) = (model.containers.get_mut(&id), count)
+                                && c.restart_count != Some(n)
+                            {
+                                c.restart_count = Some(n);
+                                dirty = true;
+                                flush_at.get_or_insert_with(|| tokio::time::Instant::now() + COALESCE);
+                            }
+                        }
+                        Answer::Ping(Ok(_)) => pinging = false,
+                        // Past the client's timeout: the reconnect path takes over.
+                        Answer::Ping(Err(e)) => {
+                            return Ended::StreamBroken(format!("the engine did not answer: {e}"));
+                        }
+                    }
+                }
+                _ = tokio::time::sleep_until(ping_at), if !pinging => {
+                    pinging = true;
+                    let docker = self.docker.clone();
+                    let ticket = dog.begin(tokio::time::Instant::now());
+                    requests.push(Box::pin(async move { (ticket, Answer::Ping(docker.ping().await)) }));
+                }
+                _ = watchdog::sleep_until(dog.deadline()) => {
+                    if let Some(state) = dog.due(tokio::time::Instant::now())
+                        && tx.send(BackendEvent::Connection(state)).await.is_err()
+                    {
+                        return Ended::ReceiverGone;
                     }
                 }
                 _ = tokio::time::sleep_until(deadline), if flush_at.is_some() => {
                     flush_at = None;
                     let ids: Vec<String> = changed.drain().collect();
-                    if let Err(e) = model.refresh(&self.docker, &self.endpoint, &ids).await {
-                        return Ended::StreamBroken(e.to_string());
+                    let refresh = model.refresh(&self.docker, &self.endpoint, &ids);
+                    match dog.watch(tx, refresh).await {
+                        None => return Ended::ReceiverGone,
+                        Some(Err(e)) => return Ended::StreamBroken(e.to_string()),
+                        Some(Ok(())) => {}
                     }
                     if (dirty || !ids.is_empty()) && !self.publish(&model, tx).await {
                         return Ended::ReceiverGone;
@@ -169,6 +230,27 @@ impl Watcher {
 enum Ended {
     ReceiverGone,
     StreamBroken(String),
+}
+
+/// What a request made alongside the event stream came back with.
+enum Answer {
+    Restarts(String, Result<Option<u32>, bollard::errors::Error>),
+    Ping(Result<String, bollard::errors::Error>),
+}
+
+impl Answer {
+    /// Whether the engine answered, even with an error of its own (a 404
+    /// for a container removed meanwhile); a transport failure is no answer.
+    fn answered(&self) -> bool {
+        let engine_said = |r: Result<(), &bollard::errors::Error>| match r {
+            Ok(()) => true,
+            Err(e) => matches!(e, bollard::errors::Error::DockerResponseServerError { .. }),
+        };
+        match self {
+            Answer::Restarts(_, r) => engine_said(r.as_ref().map(|_| ())),
+            Answer::Ping(r) => engine_said(r.as_ref().map(|_| ())),
+        }
+    }
 }
 
 /// The container an event is about, unless the event changes nothing we show
