@@ -72,7 +72,7 @@ pub fn container(summary: &ContainerSummary, host: &Host<'_>) -> Container {
         state: ContainerState::parse(&summary.state.map(|s| s.to_string()).unwrap_or_default()),
         health: health_from_status(&status),
         status,
-        image: clean(summary.image.as_deref().unwrap_or_default()),
+        image: image_name(summary.image.as_deref().unwrap_or_default()),
         ports,
         created: summary.created.unwrap_or_default(),
         restart_count: None,
@@ -83,6 +83,15 @@ pub fn container(summary: &ContainerSummary, host: &Host<'_>) -> Container {
         node: host.name.to_owned(),
         node_id: host.id.to_owned(),
         command: clean(summary.command.as_deref().unwrap_or_default()),
+    }
+}
+
+/// The image as `docker ps` shows it: a container made from an image id
+/// (a rollback, or a tag that moved) shows the short id, not 71 characters.
+pub fn image_name(image: &str) -> String {
+    match image.strip_prefix("sha256:") {
+        Some(hex) => short_id(hex).to_owned(),
+        None => clean(image),
     }
 }
 
@@ -274,6 +283,15 @@ mod tests {
         );
         let key = format!("{:?}{:?}{}", c.stack, c.service, c.service_id);
         assert!(!key.chars().any(char::is_control), "{key:?}");
+    }
+
+    #[test]
+    fn images_made_from_an_id_show_the_short_id() {
+        assert_eq!(
+            image_name("sha256:1351d707abda7df34a83670000000000000000000000000000000000000000aa"),
+            "1351d707abda"
+        );
+        assert_eq!(image_name("127.0.0.1:5000/app:1"), "127.0.0.1:5000/app:1");
     }
 
     #[test]
