@@ -129,7 +129,7 @@ pub async fn plan(
     }
     if !mv.remove.is_empty() {
         warnings.push(
-            "removed replicas take their anonymous volumes with them; named volumes and binds stay"
+            "the anonymous volumes of removed replicas are deleted with them; named volumes and binds stay"
                 .to_owned(),
         );
     }
@@ -190,7 +190,8 @@ pub async fn execute(eng: &Engine, rep: &Report, req: &OpRequest, members: &[Mem
             return End::failed(e);
         }
     }
-    End::converged(format!("{} runs {want} replicas", req.target.name()))
+    let n = if want == 1 { "replica" } else { "replicas" };
+    End::converged(format!("{} runs {want} {n}", req.target.name()))
 }
 
 /// A new replica like `source`, numbered `n`; removed again if it does not run.
