@@ -377,3 +377,203 @@ async fn restore(
         ))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use bollard::models::{ContainerConfig, HostConfig, MountPoint, NetworkSettings};
+
+    const OLD_ID: &str = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+    const ANON: &str = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+
+    fn strings(v: &[&str]) -> Option<Vec<String>> {
+        Some(v.iter().map(|s| s.to_string()).collect())
+    }
+
+    fn image() -> ImageConfig {
+        ImageConfig {
+            env: strings(&["PATH=/bin", "LANG=C"]),
+            cmd: strings(&["httpd", "-f"]),
+            working_dir: Some("/srv".into()),
+            user: Some("".into()),
+            exposed_ports: strings(&["8080/tcp"]),
+            volumes: strings(&["/cache"]),
+            labels: Some(HashMap::from([("maintainer".into(), "img".into())])),
+            ..Default::default()
+        }
+    }
+
+    fn endpoint(aliases: &[&str]) -> EndpointSettings {
+        EndpointSettings {
+            aliases: strings(aliases),
+            ip_address: Some("172.20.0.5".into()),
+            network_id: Some("n1".into()),
+            ..Default::default()
+        }
+    }
+
+    /// A compose replica as inspect shows it: the image's defaults merged in.
+    fn old() -> ContainerInspectResponse {
+        ContainerInspectResponse {
+            id: Some(OLD_ID.into()),
+            name: Some("/shop_web_1".into()),
+            config: Some(ContainerConfig {
+                hostname: Some("0123456789ab".into()),
+                env: strings(&["PATH=/bin", "LANG=C", "GREETING=hello"]),
+                cmd: strings(&["httpd", "-f"]),
+                working_dir: Some("/srv".into()),
+                user: Some("".into()),
+                exposed_ports: strings(&["80/tcp", "8080/tcp"]),
+                volumes: strings(&["/cache", "/data"]),
+                image: Some("127.0.0.1:5000/app:1".into()),
+                labels: Some(HashMap::from([
+                    ("maintainer".into(), "img".into()),
+                    ("com.docker.compose.service".into(), "web".into()),
+                ])),
+                ..Default::default()
+            }),
+            host_config: Some(HostConfig {
+                network_mode: Some("shop_back".into()),
+                binds: strings(&["named:/named", "/host:/host:ro"]),
+                ..Default::default()
+            }),
+            mounts: Some(vec![
+                MountPoint {
+                    typ: Some("volume".into()),
+                    name: Some(ANON.into()),
+                    destination: Some("/data".into()),
+                    rw: Some(true),
+                    ..Default::default()
+                },
+                MountPoint {
+                    typ: Some("volume".into()),
+                    name: Some("named".into()),
+                    destination: Some("/named".into()),
+                    rw: Some(true),
+                    ..Default::default()
+                },
+            ]),
+            network_settings: Some(NetworkSettings {
+                networks: Some(HashMap::from([
+                    (
+                        "shop_back".into(),
+                        endpoint(&["web", "webalias", "0123456789ab"]),
+                    ),
+                    ("shop_front".into(), endpoint(&["web", "0123456789ab"])),
+                ])),
+                ..Default::default()
+            }),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn what_the_old_image_gave_is_dropped_so_the_new_image_decides() {
+        let bp = blueprint(
+            &old(),
+            Some(&image()),
+            "127.0.0.1:5000/app:1",
+            Volumes::Carry,
+        );
+        let b = &bp.body;
+        assert_eq!(b.image.as_deref(), Some("127.0.0.1:5000/app:1"));
+        assert_eq!(b.env, strings(&["GREETING=hello"]));
+        assert_eq!(b.cmd, None);
+        assert_eq!(b.entrypoint, None);
+        assert_eq!(b.working_dir, None);
+        assert_eq!(b.user, None);
+        assert_eq!(b.exposed_ports, strings(&["80/tcp"]));
+        assert_eq!(b.volumes, strings(&["/data"]));
+        assert_eq!(b.hostname, None, "the auto hostname was the old short id");
+        let labels = b.labels.clone().unwrap_or_default();
+        assert_eq!(
+            labels.get("com.docker.compose.service").map(String::as_str),
+            Some("web")
+        );
+        assert!(!labels.contains_key("maintainer"));
+    }
+
+    #[test]
+    fn a_command_beside_a_custom_entrypoint_is_kept() {
+        let mut c = old();
+        if let Some(cfg) = c.config.as_mut() {
+            cfg.entrypoint = strings(&["/run.sh"]);
+        }
+        let bp = blueprint(&c, Some(&image()), "x", Volumes::Carry);
+        assert_eq!(bp.body.entrypoint, strings(&["/run.sh"]));
+        assert_eq!(bp.body.cmd, strings(&["httpd", "-f"]));
+    }
+
+    #[test]
+    fn anonymous_volumes_carry_over_on_replace_and_not_to_a_new_replica() {
+        let bp = blueprint(&old(), Some(&image()), "x", Volumes::Carry);
+        let binds = bp
+            .body
+            .host_config
+            .and_then(|h| h.binds)
+            .unwrap_or_default();
+        assert_eq!(
+            binds,
+            vec![
+                "named:/named".to_owned(),
+                "/host:/host:ro".to_owned(),
+                format!("{ANON}:/data")
+            ]
+        );
+        // A clone of a replaced container drops the carried volume.
+        let mut c = old();
+        if let Some(h) = c.host_config.as_mut() {
+            h.binds = Some(binds);
+        }
+        let bp = blueprint(&c, Some(&image()), "x", Volumes::Fresh);
+        let binds = bp
+            .body
+            .host_config
+            .and_then(|h| h.binds)
+            .unwrap_or_default();
+        assert_eq!(
+            binds,
+            vec!["named:/named".to_owned(), "/host:/host:ro".to_owned()]
+        );
+    }
+
+    #[test]
+    fn the_primary_network_is_created_with_and_the_others_connected_without_the_old_id() {
+        let bp = blueprint(&old(), Some(&image()), "x", Volumes::Carry);
+        let eps = bp
+            .body
+            .networking_config
+            .and_then(|n| n.endpoints_config)
+            .unwrap_or_default();
+        assert_eq!(eps.len(), 1);
+        let back = &eps["shop_back"];
+        assert_eq!(back.aliases, strings(&["web", "webalias"]));
+        assert_eq!(back.ip_address, None, "addresses are the engine's to give");
+        assert_eq!(bp.more_networks.len(), 1);
+        assert_eq!(bp.more_networks[0].0, "shop_front");
+        assert_eq!(bp.more_networks[0].1.aliases, strings(&["web"]));
+    }
+
+    #[test]
+    fn the_default_bridge_takes_no_aliases_and_host_mode_no_endpoints() {
+        let mut c = old();
+        if let Some(n) = c.network_settings.as_mut() {
+            n.networks = Some(HashMap::from([("bridge".into(), endpoint(&["x"]))]));
+        }
+        if let Some(h) = c.host_config.as_mut() {
+            h.network_mode = Some("default".into());
+        }
+        let bp = blueprint(&c, None, "x", Volumes::Carry);
+        let eps = bp
+            .body
+            .networking_config
+            .and_then(|n| n.endpoints_config)
+            .unwrap_or_default();
+        assert_eq!(eps["bridge"].aliases, None);
+        if let Some(h) = c.host_config.as_mut() {
+            h.network_mode = Some("host".into());
+        }
+        let bp = blueprint(&c, None, "x", Volumes::Carry);
+        assert!(bp.body.networking_config.is_none() && bp.more_networks.is_empty());
+    }
+}
