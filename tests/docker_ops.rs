@@ -701,3 +701,77 @@ async fn plans_refuse_what_cannot_be_done_and_say_why() {
         format!("{project}/web has no previous image: berth records one at each redeploy")
     );
 }
+
+#[tokio::test]
+async fn cancelling_finishes_the_replica_in_hand_and_leaves_the_rest() {
+    let backend = local_backend().await;
+    let (project, _dir, _cleanup) = compose_project("ops-cancel", &[("web", "sleep 300", 2)]);
+    let replicas = names(&project, &[1, 2]);
+    let old_ids = running_ids(&replicas);
+    let p = plan(
+        &backend,
+        req(OpKind::Redeploy, &service(&project, "web"), None),
+    )
+    .await;
+    let (tx, mut rx) = mpsc::channel(256);
+    let cancel = CancellationToken::new();
+    let task = tokio::spawn(backend.execute(p, tx, cancel.clone()));
+    let mut events = Vec::new();
+    while let Some(ev) = tokio::time::timeout(Duration::from_secs(120), rx.recv())
+        .await
+        .expect("an event within 120 s")
+    {
+        // Asked to stop while the first replica is being replaced.
+        if matches!(
+            &ev,
+            OpEvent::Step {
+                step: berth::domain::Step::Creating,
+                ..
+            }
+        ) {
+            cancel.cancel();
+        }
+        events.push(ev);
+    }
+    task.await.expect("execute finishes");
+    let Some(OpEvent::Finished { outcome, message }) = events.last() else {
+        panic!("{events:?}");
+    };
+    assert_eq!(*outcome, Outcome::Cancelled, "{message}");
+    let now = running_ids(&replicas);
+    assert_ne!(now[0], old_ids[0], "the replica in hand was finished");
+    assert_eq!(now[1], old_ids[1], "the next one was not touched");
+}
+
+#[tokio::test]
+async fn restart_waits_for_a_healthcheck_to_pass() {
+    let backend = local_backend().await;
+    let (name, _cleanup) = sh_container(
+        "ops-health",
+        "sleep 300",
+        &["--health-cmd", "true", "--health-interval", "1s"],
+    );
+    assert!(wait_until(
+        Duration::from_secs(20),
+        Duration::from_millis(200),
+        || { docker(&["inspect", "--format", "{{.State.Health.Status}}", &name]) == "healthy" }
+    ));
+    let (events, outcome, message) =
+        run(&backend, req(OpKind::Restart, &standalone(&name), None)).await;
+    assert_eq!(outcome, Outcome::Converged, "{message}");
+    assert!(
+        events.iter().any(|e| matches!(
+            e,
+            OpEvent::Step {
+                step: berth::domain::Step::Healthy,
+                done: true,
+                ..
+            }
+        )),
+        "{events:?}"
+    );
+    assert_eq!(
+        docker(&["inspect", "--format", "{{.State.Health.Status}}", &name]),
+        "healthy"
+    );
+}
