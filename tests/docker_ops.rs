@@ -235,6 +235,18 @@ networks:
     (project, dir, cleanup)
 }
 
+/// A redeploy carries anonymous volumes over by name, which makes them
+/// named to the engine: `down -v` would leave them behind.
+fn track_volumes(project: &str, cleanup: &mut Cleanup) {
+    let filter = format!("label=com.docker.compose.project={project}");
+    for id in docker(&["ps", "-aq", "--filter", &filter]).lines() {
+        let format = "{{range .Mounts}}{{if eq .Type \"volume\"}}{{.Name}} {{end}}{{end}}";
+        for v in docker(&["inspect", "--format", format, id]).split_whitespace() {
+            cleanup.volume(v);
+        }
+    }
+}
+
 fn running_ids(names: &[String]) -> Vec<String> {
     names
         .iter()
@@ -426,7 +438,7 @@ async fn an_image_built_on_this_host_is_recreated_from_its_local_tag() {
 #[tokio::test]
 async fn scale_follows_compose_names_and_numbers_and_zero_keeps_the_containers() {
     let backend = local_backend().await;
-    let (project, dir, _cleanup) = rich_project("ops-scale", IMAGE_V1, 2);
+    let (project, dir, mut cleanup) = rich_project("ops-scale", IMAGE_V1, 2);
     let target = service(&project, "web");
 
     let p = plan(&backend, req(OpKind::Scale, &target, Some(3))).await;
@@ -469,6 +481,9 @@ async fn scale_follows_compose_names_and_numbers_and_zero_keeps_the_containers()
     let (_, outcome, message) = run(&backend, req(OpKind::Redeploy, &target, None)).await;
     eprintln!("3-replica redeploy took {:?}", t0.elapsed());
     assert_eq!(outcome, Outcome::Converged, "{message}");
+    track_volumes(&project, &mut cleanup);
+    let third_volume = volume(&docker_inspect(&all[2])).expect("web_3 has /data");
+    let third_volume = third_volume.as_str().expect("volume name").to_owned();
 
     let p = plan(&backend, req(OpKind::Scale, &target, Some(1))).await;
     assert!(
@@ -481,6 +496,10 @@ async fn scale_follows_compose_names_and_numbers_and_zero_keeps_the_containers()
     let (_, outcome, message) = execute(&backend, p).await;
     assert_eq!(outcome, Outcome::Converged, "{message}");
     assert!(!container_exists(&all[1]) && !container_exists(&all[2]));
+    assert!(
+        !docker_ok(&["volume", "inspect", &third_volume]),
+        "the removed replica's anonymous volume went with it"
+    );
     running_ids(&all[..1]);
     let ps = compose_ps(&project, &dir);
     assert!(

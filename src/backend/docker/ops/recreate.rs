@@ -48,7 +48,7 @@ pub enum Volumes {
 }
 
 /// An engine-made volume name (64 hex digits): an anonymous volume.
-fn is_anonymous(name: &str) -> bool {
+pub fn is_anonymous(name: &str) -> bool {
     name.len() == 64 && name.bytes().all(|b| b.is_ascii_hexdigit())
 }
 

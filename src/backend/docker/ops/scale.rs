@@ -251,11 +251,30 @@ async fn retire(eng: &Engine, rep: &Report, m: &Member, remove: bool) -> Result<
         rep.step(&m.name, Step::Stopped, true, None).await;
         return Ok(());
     }
+    // A redeploy mounts anonymous volumes by name, which `rm -v` then
+    // keeps: delete those explicitly (one still in use elsewhere stays).
+    let anonymous: Vec<String> = eng
+        .inspect(&m.id)
+        .await
+        .map_err(|e| e.to_string())?
+        .mounts
+        .into_iter()
+        .flatten()
+        .filter(|mp| mp.typ.as_deref() == Some("volume"))
+        .filter_map(|mp| mp.name)
+        .filter(|n| recreate::is_anonymous(n))
+        .collect();
     let opts = RemoveContainerOptionsBuilder::new().v(true).build();
     eng.docker
         .remove_container(&m.id, Some(opts))
         .await
         .map_err(|e| format!("remove {}: {}", m.name, words(&e)))?;
+    for v in anonymous {
+        let _ = eng
+            .docker
+            .remove_volume(&v, None::<bollard::query_parameters::RemoveVolumeOptions>)
+            .await;
+    }
     rep.step(&m.name, Step::Removed, true, None).await;
     Ok(())
 }
