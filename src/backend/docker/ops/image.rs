@@ -1,6 +1,7 @@
 //! Image references: where an image came from (a registry, or built on
 //! this host), pulling it again, and what the registry has now.
 
+use super::auth;
 use super::report::Report;
 use super::{Engine, words};
 use bollard::models::ImageInspect;
@@ -62,7 +63,7 @@ pub fn short_digest(d: &str) -> String {
 pub async fn registry_has(eng: &Engine, reference: &str) -> Result<String, String> {
     let d = eng
         .docker
-        .inspect_registry_image(reference, None)
+        .inspect_registry_image(reference, auth::for_reference(reference))
         .await
         .map_err(|e| words(&e))?;
     d.descriptor
@@ -78,7 +79,8 @@ pub async fn pull(eng: &Engine, rep: &Report, reference: &str) -> Result<(), Str
         .from_image(name)
         .tag(tag.trim_start_matches('@'))
         .build();
-    let mut stream = eng.docker.create_image(Some(opts), None, None);
+    let creds = auth::for_reference(reference);
+    let mut stream = eng.docker.create_image(Some(opts), None, creds);
     let mut said = HashSet::new();
     while let Some(item) = stream.next().await {
         let info = item.map_err(|e| words(&e))?;

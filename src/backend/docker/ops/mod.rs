@@ -2,6 +2,7 @@
 //! applies to what (capabilities), the plan shown before anything changes,
 //! and the execution that reports each replica's steps.
 
+mod auth;
 mod image;
 mod lifecycle;
 mod members;
