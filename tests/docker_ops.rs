@@ -518,6 +518,16 @@ async fn scale_follows_compose_names_and_numbers_and_zero_keeps_the_containers()
     assert_eq!(outcome, Outcome::Converged, "{message}");
     assert_eq!(container_state(&all[0]).as_deref(), Some("exited"));
 
+    // A redeploy replaces a stopped replica but does not start it.
+    let stopped_id = docker(&["inspect", "--format", "{{.Id}}", &all[0]]);
+    let (_, outcome, message) = run(&backend, req(OpKind::Redeploy, &target, None)).await;
+    assert_eq!(outcome, Outcome::Converged, "{message}");
+    assert_eq!(container_state(&all[0]).as_deref(), Some("created"));
+    assert_ne!(
+        docker(&["inspect", "--format", "{{.Id}}", &all[0]]),
+        stopped_id
+    );
+
     let p = plan(&backend, req(OpKind::Scale, &target, Some(2))).await;
     assert!(
         p.summary.ends_with(&format!(

@@ -289,13 +289,15 @@ struct Undo {
 /// Replaces `old` by a container made from `bp`: create under
 /// `<short-id>_<name>`, stop the old, rename it away, give the new the name,
 /// start it and wait until it runs; only then remove the old (keeping its
-/// volumes). Any failure puts the old one back.
+/// volumes). Any failure puts the old one back. A stopped container is
+/// replaced by a stopped one (None): a redeploy does not start what was
+/// stopped on purpose.
 pub async fn replace(
     eng: &Engine,
     rep: &Report,
     old: &ContainerInspectResponse,
     bp: Blueprint,
-) -> Result<Ready, Failure> {
+) -> Result<Option<Ready>, Failure> {
     let name = name_of(old);
     let old_id = old.id.clone().unwrap_or_default();
     let short = short_id(&old_id).to_owned();
@@ -318,12 +320,17 @@ pub async fn replace(
         rename(eng, &old_id, &format!("{name}_berth-old-{short}")).await?;
         undo.old_renamed = true;
         rename(eng, &new_id, &name).await?;
+        if !was_running {
+            return Ok(None);
+        }
         rep.step(&name, Step::Starting, false, None).await;
         eng.docker
             .start_container(&new_id, None)
             .await
             .map_err(|e| format!("start the new {name}: {}", words(&e)))?;
-        wait::until_running(eng, &new_id, &name, None).await
+        wait::until_running(eng, &new_id, &name, None)
+            .await
+            .map(Some)
     }
     .await;
     match res {

@@ -59,7 +59,14 @@ pub async fn rollout(
         };
         match recreate::replace(eng, rep, &old, bp).await {
             Ok(ready) => {
-                rep.step(&m.name, ready_step(ready), false, None).await;
+                match ready {
+                    Some(r) => rep.step(&m.name, ready_step(r), false, None).await,
+                    None => {
+                        let why = "not started: the old container was stopped";
+                        rep.step(&m.name, Step::Stopped, false, Some(why.into()))
+                            .await
+                    }
+                }
                 rep.step(&m.name, Step::OldRemoved, true, None).await;
             }
             Err(Failure::Restored(why)) => {
