@@ -804,3 +804,35 @@ async fn restart_waits_for_a_healthcheck_to_pass() {
         "healthy"
     );
 }
+
+#[tokio::test]
+async fn a_stop_that_outlasts_the_client_timeout_still_converges() {
+    let backend = local_backend().await;
+    // `sleep` as PID 1 ignores SIGTERM: the stop takes the whole 17 s grace
+    // period, longer than the 15 s the client waits for other answers.
+    let name = unique_name("ops-slowstop");
+    let mut cleanup = Cleanup::new();
+    cleanup.container(&name);
+    docker(&[
+        "run",
+        "-d",
+        "--name",
+        &name,
+        "--label",
+        TEST_LABEL,
+        "--stop-timeout",
+        "17",
+        IMAGE_V1,
+        "sleep",
+        "300",
+    ]);
+    let t0 = Instant::now();
+    let (_, outcome, message) = run(&backend, req(OpKind::Stop, &standalone(&name), None)).await;
+    assert_eq!(outcome, Outcome::Converged, "{message}");
+    assert!(
+        t0.elapsed() >= Duration::from_secs(16),
+        "{:?}",
+        t0.elapsed()
+    );
+    assert_eq!(container_state(&name).as_deref(), Some("exited"));
+}

@@ -35,7 +35,7 @@ pub async fn restart(eng: &Engine, rep: &Report, members: &[Member]) -> End {
         };
         rep.step(&m.name, Step::Restarting, false, None).await;
         // No timeout given: the engine uses the container's own stop timeout.
-        if let Err(e) = eng.docker.restart_container(&m.id, None).await {
+        if let Err(e) = eng.patient().restart_container(&m.id, None).await {
             return fail(rep, m, format!("restart {}: {}", m.name, words(&e))).await;
         }
         match wait::until_running(eng, &m.id, &m.name, before.as_deref()).await {
@@ -60,7 +60,7 @@ pub async fn stop(eng: &Engine, rep: &Report, members: &[Member]) -> End {
             continue;
         }
         rep.step(&m.name, Step::Stopping, false, None).await;
-        if let Err(e) = eng.docker.stop_container(&m.id, None).await {
+        if let Err(e) = eng.patient().stop_container(&m.id, None).await {
             return fail(rep, m, format!("stop {}: {}", m.name, words(&e))).await;
         }
         if let Err(e) = wait::until_stopped(eng, &m.id, &m.name).await {

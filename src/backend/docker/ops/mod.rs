@@ -112,6 +112,9 @@ async fn run(eng: &Engine, rep: &Report, req: &OpRequest) -> End {
     }
 }
 
+/// How long a stop or restart may take to answer (grace periods included).
+const PATIENT: std::time::Duration = std::time::Duration::from_secs(600);
+
 /// The engine an operation talks to.
 pub struct Engine {
     pub docker: Docker,
@@ -121,6 +124,12 @@ pub struct Engine {
 impl Engine {
     pub fn err(&self, e: bollard::errors::Error) -> BackendError {
         classify(&self.endpoint, &e)
+    }
+
+    /// A stop waits out the container's grace period, which may be longer
+    /// than the client's usual wait for an answer.
+    pub fn patient(&self) -> Docker {
+        self.docker.clone().with_timeout(PATIENT)
     }
 
     pub async fn inspect(&self, id: &str) -> Result<ContainerInspectResponse, BackendError> {

@@ -53,6 +53,10 @@ fn lifecycle(endpoint: &str, req: OpRequest, ms: Vec<Member>) -> Plan {
     let running = ms.iter().filter(|m| m.running).count();
     let stopped = ms.len() - running;
     let what = match req.kind {
+        OpKind::Restart if ms.len() == 1 => format!(
+            "restarts {} and waits until it runs again (healthy if it has a healthcheck)",
+            ms[0].name
+        ),
         OpKind::Restart => format!(
             "{} restarted one at a time, each running again (healthy if it has a healthcheck) before the next",
             count(ms.len())

@@ -312,7 +312,7 @@ pub async fn replace(
         let new_id = undo.new_id.clone().unwrap_or_default();
         if was_running {
             rep.step(&name, Step::Stopping, false, None).await;
-            eng.docker
+            eng.patient()
                 .stop_container(&old_id, None)
                 .await
                 .map_err(|e| format!("stop {name}: {}", words(&e)))?;

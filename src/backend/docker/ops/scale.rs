@@ -241,7 +241,7 @@ async fn clone(
 async fn retire(eng: &Engine, rep: &Report, m: &Member, remove: bool) -> Result<(), String> {
     if m.running {
         rep.step(&m.name, Step::Stopping, false, None).await;
-        eng.docker
+        eng.patient()
             .stop_container(&m.id, None)
             .await
             .map_err(|e| format!("stop {}: {}", m.name, words(&e)))?;
