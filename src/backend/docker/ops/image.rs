@@ -80,7 +80,8 @@ pub async fn pull(eng: &Engine, rep: &Report, reference: &str) -> Result<(), Str
         .tag(tag.trim_start_matches('@'))
         .build();
     let creds = auth::for_reference(reference);
-    let mut stream = eng.docker.create_image(Some(opts), None, creds);
+    // A slow registry may keep the first answer longer than usual.
+    let mut stream = eng.patient().create_image(Some(opts), None, creds);
     let mut said = HashSet::new();
     while let Some(item) = stream.next().await {
         let info = item.map_err(|e| words(&e))?;

@@ -19,6 +19,19 @@ pub fn compose_name(project: &str, service: &str, n: u32) -> String {
     format!("{project}_{service}_{n}")
 }
 
+/// Compose v2 names replicas `project-service-N`: new replicas follow the
+/// style of the ones there are.
+fn name_like(members: &[Member], project: &str, service: &str, n: u32) -> String {
+    let v2 = members
+        .iter()
+        .any(|m| m.name == format!("{project}-{service}-{}", m.number));
+    if v2 {
+        format!("{project}-{service}-{n}")
+    } else {
+        compose_name(project, service, n)
+    }
+}
+
 /// What scaling to a number means for the replicas there are.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Moves {
@@ -57,7 +70,7 @@ pub fn moves(members: &[Member], project: &str, service: &str, want: u32) -> Mov
         create: (0..want.saturating_sub(members.len()))
             .map(|i| {
                 let n = next + i as u32;
-                (n, compose_name(project, service, n))
+                (n, name_like(members, project, service, n))
             })
             .collect(),
         remove: members[keep..].iter().rev().cloned().collect(),
@@ -307,6 +320,14 @@ mod tests {
             "from 1 to 4: starts shop_web_2, creates shop_web_3, shop_web_4"
         );
         assert_eq!(replicas, ["shop_web_2", "shop_web_3", "shop_web_4"]);
+    }
+
+    #[test]
+    fn new_replicas_follow_compose_v2_names_when_the_service_has_them() {
+        let mut one = m(1, true);
+        one.name = "shop-web-1".into();
+        let mv = moves(&[one], "shop", "web", 2);
+        assert_eq!(mv.create, vec![(2, "shop-web-2".to_owned())]);
     }
 
     #[test]
