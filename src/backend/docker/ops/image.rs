@@ -2,8 +2,8 @@
 //! this host), pulling it again, and what the registry has now.
 
 use super::auth;
+use super::engine::{Engine, words};
 use super::report::Report;
-use super::{Engine, words};
 use bollard::models::ImageInspect;
 use bollard::query_parameters::CreateImageOptionsBuilder;
 use futures::StreamExt;

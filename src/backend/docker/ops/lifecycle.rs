@@ -2,10 +2,10 @@
 //! inspect before the next, so a service with two replicas keeps serving
 //! through a restart.
 
+use super::engine::{Engine, words};
 use super::members::Member;
 use super::report::{End, Report};
 use super::wait::{self, Ready};
-use super::{Engine, words};
 use crate::domain::Step;
 
 pub fn ready_step(r: Ready) -> Step {

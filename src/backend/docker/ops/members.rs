@@ -1,7 +1,7 @@
 //! The containers an operation acts on: every replica of a compose service
 //! (in container-number order), or one container.
 
-use super::Engine;
+use super::engine::Engine;
 use crate::backend::BackendError;
 use crate::backend::docker::convert::{
     LABEL_COMPOSE_ONEOFF, LABEL_COMPOSE_PROJECT, LABEL_COMPOSE_SERVICE,

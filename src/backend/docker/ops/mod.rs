@@ -3,6 +3,7 @@
 //! and the execution that reports each replica's steps.
 
 mod auth;
+mod engine;
 mod image;
 mod lifecycle;
 mod members;
@@ -15,12 +16,10 @@ mod rollout;
 mod scale;
 mod wait;
 
-use super::connect::classify;
 use crate::backend::{BackendError, CancellationToken};
 use crate::domain::{Capabilities, OpEvent, OpKind, OpRequest, Plan, ServiceKind, TargetRef};
 use bollard::Docker;
-use bollard::models::ContainerInspectResponse;
-use bollard::query_parameters::InspectContainerOptions;
+use engine::Engine;
 use report::{End, Report};
 use tokio::sync::mpsc;
 
@@ -109,43 +108,5 @@ async fn run(eng: &Engine, rep: &Report, req: &OpRequest) -> End {
         OpKind::Redeploy => redeploy::execute(eng, rep, &members).await,
         OpKind::Rollback => rollback::execute(eng, rep, &members).await,
         OpKind::Scale => scale::execute(eng, rep, req, &members).await,
-    }
-}
-
-/// How long a stop or restart may take to answer (grace periods included).
-const PATIENT: std::time::Duration = std::time::Duration::from_secs(600);
-
-/// The engine an operation talks to.
-pub struct Engine {
-    pub docker: Docker,
-    pub endpoint: String,
-}
-
-impl Engine {
-    pub fn err(&self, e: bollard::errors::Error) -> BackendError {
-        classify(&self.endpoint, &e)
-    }
-
-    /// A stop waits out the container's grace period, which may be longer
-    /// than the client's usual wait for an answer.
-    pub fn patient(&self) -> Docker {
-        self.docker.clone().with_timeout(PATIENT)
-    }
-
-    pub async fn inspect(&self, id: &str) -> Result<ContainerInspectResponse, BackendError> {
-        self.docker
-            .inspect_container(id, None::<InspectContainerOptions>)
-            .await
-            .map_err(|e| self.err(e))
-    }
-}
-
-/// The engine's (or registry's) own words for a failure.
-pub fn words(e: &bollard::errors::Error) -> String {
-    use bollard::errors::Error as E;
-    match e {
-        E::DockerResponseServerError { message, .. } => message.trim().to_owned(),
-        E::DockerStreamError { error } => error.trim().to_owned(),
-        other => other.to_string(),
     }
 }

@@ -1,9 +1,10 @@
 //! Plans: what an operation will do, read from the engine before anything
 //! changes. The texts shared by every kind live here.
 
+use super::engine::Engine;
 use super::lifecycle::count;
 use super::members::{self, Member};
-use super::{Engine, redeploy, rollback, scale};
+use super::{redeploy, rollback, scale};
 use crate::backend::BackendError;
 use crate::domain::{OpKind, OpRequest, Plan};
 

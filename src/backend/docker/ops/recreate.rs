@@ -2,10 +2,10 @@
 //! configuration read back from inspect (minus what the old image brought),
 //! and the replace-with-restore sequence.
 
+use super::engine::{Engine, words};
 use super::members::{is_running, name_of};
 use super::report::Report;
 use super::wait::{self, Ready};
-use super::{Engine, words};
 use crate::backend::docker::convert::short_id;
 use crate::domain::Step;
 use bollard::models::{

@@ -1,6 +1,7 @@
 //! redeploy: pull the image again (or take the local tag of an image built
 //! here), then replace each replica with one of the same configuration.
 
+use super::engine::{Engine, words};
 use super::image::{self, registry_digest, short_digest};
 use super::lifecycle::count;
 use super::members::Member;
@@ -8,7 +9,6 @@ use super::plan::{head, one_at_a_time, only_replica};
 use super::recreate::{LABEL_PREVIOUS, LABEL_REF};
 use super::report::{End, Report};
 use super::rollout::{Change, rollout};
-use super::{Engine, words};
 use crate::backend::BackendError;
 use crate::domain::{OpRequest, Plan, Step};
 use bollard::models::ContainerInspectResponse;

@@ -1,6 +1,7 @@
 //! rollback: recreate with the image recorded at the last redeploy, and
 //! record the current one in its place, so a second rollback rolls forward.
 
+use super::engine::{Engine, words};
 use super::image::short_digest;
 use super::lifecycle::count;
 use super::members::Member;
@@ -9,7 +10,6 @@ use super::recreate::{self, LABEL_PREVIOUS, LABEL_REF, Volumes};
 use super::redeploy::reference;
 use super::report::{End, Report};
 use super::rollout::{Change, rollout};
-use super::{Engine, words};
 use crate::backend::BackendError;
 use crate::domain::{OpRequest, Plan};
 use bollard::models::{ContainerCreateBody, ContainerInspectResponse, ImageConfig};

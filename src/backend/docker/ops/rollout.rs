@@ -2,11 +2,11 @@
 //! each replacement runs before the next starts, and the first failure
 //! stops the rollout with the old container put back.
 
+use super::engine::{Engine, words};
 use super::lifecycle::{count, ready_step};
 use super::members::Member;
 use super::recreate::{self, Failure, Volumes};
 use super::report::{End, Report};
-use super::{Engine, words};
 use crate::domain::Step;
 use bollard::models::ContainerInspectResponse;
 

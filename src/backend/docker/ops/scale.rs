@@ -3,13 +3,13 @@
 //! compose's names; fewer replicas removes the highest numbers. Scaling to
 //! 0 stops every replica but keeps them, so the service stays visible.
 
+use super::engine::{Engine, words};
 use super::lifecycle::{ready_step, start_one};
 use super::members::{LABEL_NUMBER, Member, compose_ids};
 use super::plan::head;
 use super::recreate::{self, Volumes};
 use super::report::{End, Report};
 use super::wait;
-use super::{Engine, words};
 use crate::backend::BackendError;
 use crate::domain::{OpRequest, Plan, Step};
 use bollard::query_parameters::RemoveContainerOptionsBuilder;

@@ -1,7 +1,7 @@
 //! Bounded waits for a container to reach the state an operation wants,
 //! observed by inspect.
 
-use super::Engine;
+use super::engine::Engine;
 use bollard::models::{ContainerInspectResponse, HealthConfig, HealthStatusEnum};
 use std::time::{Duration, Instant};
 
