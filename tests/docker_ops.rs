@@ -836,3 +836,33 @@ async fn a_stop_that_outlasts_the_client_timeout_still_converges() {
     );
     assert_eq!(container_state(&name).as_deref(), Some("exited"));
 }
+
+#[tokio::test]
+async fn redeploying_one_container_of_a_service_leaves_its_siblings() {
+    let backend = local_backend().await;
+    let (project, _dir, _cleanup) = compose_project("ops-one", &[("web", "sleep 300", 2)]);
+    let replicas = names(&project, &[1, 2]);
+    let old_ids = running_ids(&replicas);
+    let target = TargetRef::Container(berth::domain::ContainerRef {
+        id: old_ids[1].clone(),
+        name: replicas[1].clone(),
+        service_id: format!("{project}/web"),
+        service_kind: ServiceKind::Compose,
+    });
+    let p = plan(&backend, req(OpKind::Redeploy, &target, None)).await;
+    assert_eq!(p.replicas, vec![replicas[1].clone()]);
+    assert_eq!(
+        p.warnings,
+        vec![format!("{} is down while it is replaced", replicas[1])]
+    );
+    let (_, outcome, message) = execute(&backend, p).await;
+    assert_eq!(outcome, Outcome::Converged, "{message}");
+    let now = running_ids(&replicas);
+    assert_eq!(now[0], old_ids[0]);
+    assert_ne!(now[1], old_ids[1]);
+    let labels = &docker_inspect(&replicas[1])["Config"]["Labels"];
+    assert_eq!(
+        labels["com.docker.compose.container-number"].as_str(),
+        Some("2")
+    );
+}

@@ -6,7 +6,7 @@ use super::lifecycle::count;
 use super::members::{self, Member};
 use super::{redeploy, rollback, scale};
 use crate::backend::BackendError;
-use crate::domain::{OpKind, OpRequest, Plan};
+use crate::domain::{OpKind, OpRequest, Plan, TargetRef};
 
 /// "redeploy shop/web on docker unix:///var/run/docker.sock"
 pub fn head(req: &OpRequest, endpoint: &str) -> String {
@@ -26,15 +26,16 @@ pub fn one_at_a_time() -> String {
 
 /// A lone replica is down while it is replaced: say so.
 pub fn only_replica(req: &OpRequest, ms: &[Member]) -> Vec<String> {
-    match ms {
-        [m] => vec![format!(
-            "{} has one container ({}): it is down while it is {}",
+    let doing = match req.kind {
+        OpKind::Restart => "restarting",
+        _ => "replaced",
+    };
+    match (ms, &req.target) {
+        ([m], TargetRef::Container(_)) => vec![format!("{} is down while it is {doing}", m.name)],
+        ([m], _) => vec![format!(
+            "{} has one container ({}): it is down while it is {doing}",
             req.target.name(),
             m.name,
-            match req.kind {
-                OpKind::Restart => "restarting",
-                _ => "replaced",
-            }
         )],
         _ => Vec::new(),
     }
@@ -88,7 +89,7 @@ fn lifecycle(endpoint: &str, req: OpRequest, ms: Vec<Member>) -> Plan {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::{ServiceKind, ServiceRef, TargetRef};
+    use crate::domain::{ServiceKind, ServiceRef};
 
     fn req(kind: OpKind) -> OpRequest {
         OpRequest {
