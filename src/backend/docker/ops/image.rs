@@ -53,8 +53,12 @@ pub fn registry_digest(image: &ImageInspect, reference: &str) -> Option<String> 
 
 /// `sha256:0123456789ab…` for reading; ids stay whole in labels.
 pub fn short_digest(d: &str) -> String {
+    // Labels are anyone's to write: never slice inside a character.
     match d.split_once(':') {
-        Some((alg, hex)) if hex.len() > 12 => format!("{alg}:{}…", &hex[..12]),
+        Some((alg, hex)) if hex.len() > 12 => match hex.get(..12) {
+            Some(head) => format!("{alg}:{head}…"),
+            None => d.to_owned(),
+        },
         _ => d.to_owned(),
     }
 }

@@ -37,8 +37,12 @@ fn health_timeout(hc: Option<&HealthConfig>) -> Duration {
     let timeout = ns(h.timeout, 30_000_000_000);
     let retries = ns(h.retries, 3);
     let start = ns(h.start_period, 0);
-    let total = start + (interval + timeout) * (retries + 1);
-    Duration::from_nanos(total as u64).clamp(START_TIMEOUT, Duration::from_secs(600))
+    // Saturating: the numbers come from whoever wrote the image or compose file.
+    let total = interval
+        .saturating_add(timeout)
+        .saturating_mul(retries.saturating_add(1))
+        .saturating_add(start);
+    Duration::from_nanos(total.max(0) as u64).clamp(START_TIMEOUT, Duration::from_secs(600))
 }
 
 fn started_at(c: &ContainerInspectResponse) -> Option<String> {
