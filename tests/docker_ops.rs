@@ -389,10 +389,9 @@ async fn an_image_built_on_this_host_is_recreated_from_its_local_tag() {
         .spawn()
         .and_then(|mut c| {
             use std::io::Write;
-            c.stdin
-                .take()
-                .expect("stdin")
-                .write_all(format!("FROM {IMAGE_V2}\nLABEL rebuilt=yes\n").as_bytes())?;
+            c.stdin.take().expect("stdin").write_all(
+                format!("FROM {IMAGE_V2}\nLABEL rebuilt=yes\nENV MODE=new\n").as_bytes(),
+            )?;
             c.wait_with_output()
         })
         .expect("docker build");
@@ -431,8 +430,28 @@ async fn an_image_built_on_this_host_is_recreated_from_its_local_tag() {
         .iter()
         .filter_map(|v| v.as_str())
         .collect();
-    assert!(env.contains(&"KEEP=1"), "{env:?}");
+    assert!(
+        env.contains(&"KEEP=1") && env.contains(&"MODE=new"),
+        "{env:?}"
+    );
     assert_eq!(after["HostConfig"]["Init"].as_bool(), Some(true));
+
+    // The rollback plan names what changes back: the image and its env.
+    let p = plan(&backend, req(OpKind::Rollback, &target, None)).await;
+    assert!(
+        p.details.iter().any(|d| d == "env changes: MODE"),
+        "{:?}",
+        p.details
+    );
+    let (_, outcome, message) = execute(&backend, p).await;
+    assert_eq!(outcome, Outcome::Converged, "{message}");
+    let back = docker_inspect(&name);
+    assert_eq!(back["Image"].as_str(), Some(image_id(IMAGE_V1).as_str()));
+    assert!(
+        !back["Config"]["Env"].to_string().contains("MODE="),
+        "the old image's env applies"
+    );
+    assert_eq!(back["Config"]["Labels"]["rebuilt"], Value::Null);
 }
 
 #[tokio::test]

@@ -31,7 +31,10 @@ pub fn only_replica(req: &OpRequest, ms: &[Member]) -> Vec<String> {
         _ => "replaced",
     };
     match (ms, &req.target) {
-        ([m], TargetRef::Container(_)) => vec![format!("{} is down while it is {doing}", m.name)],
+        // A container, or a standalone container's own service.
+        ([m], t) if matches!(t, TargetRef::Container(_)) || t.name() == m.name => {
+            vec![format!("{} is down while it is {doing}", m.name)]
+        }
         ([m], _) => vec![format!(
             "{} has one container ({}): it is down while it is {doing}",
             req.target.name(),
