@@ -739,6 +739,18 @@ async fn plans_refuse_what_cannot_be_done_and_say_why() {
         format!("{name} is a standalone container, not a compose service: it cannot scale")
     );
 
+    // Stopping a --rm container deletes it: no way back if its replacement failed.
+    let (auto, _c3) = sh_container("ops-autorm", "sleep 300", &["--rm"]);
+    let err = backend
+        .plan(req(OpKind::Redeploy, &standalone(&auto), None))
+        .await
+        .expect_err("a --rm container is not replaced");
+    assert!(
+        err.to_string()
+            .starts_with(&format!("{auto} was started with --rm")),
+        "{err}"
+    );
+
     let (project, _dir, _c2) = compose_project("ops-norollback", &[("web", "sleep 300", 1)]);
     let err = backend
         .plan(req(OpKind::Rollback, &service(&project, "web"), None))

@@ -22,6 +22,23 @@ pub const LABEL_PREVIOUS: &str = "berth.previous-image";
 /// The reference a redeploy pulls, kept when a rollback runs an image by id.
 pub const LABEL_REF: &str = "berth.image-ref";
 
+/// Why `old` cannot be replaced safely, if it cannot.
+pub fn refusal(old: &ContainerInspectResponse) -> Option<String> {
+    // Stopping an auto-removed container deletes it: it could not be put
+    // back if its replacement failed.
+    let auto_remove = old
+        .host_config
+        .as_ref()
+        .and_then(|h| h.auto_remove)
+        .unwrap_or(false);
+    auto_remove.then(|| {
+        format!(
+            "{} was started with --rm: stopping it deletes it, so berth cannot replace it and keep a way back",
+            name_of(old)
+        )
+    })
+}
+
 /// What `docker create` needs to make the replacement.
 #[derive(Debug, Clone, Default)]
 pub struct Blueprint {

@@ -6,7 +6,7 @@ use super::image::{self, registry_digest, short_digest};
 use super::lifecycle::count;
 use super::members::Member;
 use super::plan::{head, one_at_a_time, only_replica};
-use super::recreate::{LABEL_PREVIOUS, LABEL_REF};
+use super::recreate::{self, LABEL_PREVIOUS, LABEL_REF};
 use super::report::{End, Report};
 use super::rollout::{Change, rollout};
 use crate::backend::BackendError;
@@ -66,7 +66,11 @@ pub async fn plan(
 ) -> Result<Plan, BackendError> {
     let mut olds = Vec::new();
     for m in &members {
-        olds.push(eng.inspect(&m.id).await?);
+        let old = eng.inspect(&m.id).await?;
+        if let Some(why) = recreate::refusal(&old) {
+            return Err(BackendError::Unsupported(why));
+        }
+        olds.push(old);
     }
     let mut warnings = Vec::new();
     let mut details = Vec::new();

@@ -11,7 +11,7 @@ use super::redeploy::reference;
 use super::report::{End, Report};
 use super::rollout::{Change, rollout};
 use crate::backend::BackendError;
-use crate::domain::{OpRequest, Plan};
+use crate::domain::{OpRequest, Plan, ServiceKind, TargetRef};
 use bollard::models::{ContainerCreateBody, ContainerInspectResponse, ImageConfig};
 use std::collections::BTreeMap;
 
@@ -97,6 +97,9 @@ pub async fn plan(
     let mut pairs: Vec<(String, String)> = Vec::new();
     for m in &members {
         let old = eng.inspect(&m.id).await?;
+        if let Some(why) = recreate::refusal(&old) {
+            return Err(BackendError::Unsupported(why));
+        }
         let Some(prev) = previous(&old) else {
             return Err(BackendError::Unsupported(format!(
                 "{} has no previous image: berth records one at each redeploy",
@@ -147,6 +150,17 @@ pub async fn plan(
         ));
         details.extend(differences(&now, &then));
         pairs.push((current, prev));
+    }
+    let compose = match &req.target {
+        TargetRef::Service(s) => s.kind == ServiceKind::Compose,
+        TargetRef::Container(c) => c.service_kind == ServiceKind::Compose,
+        TargetRef::Node(_) => false,
+    };
+    if compose {
+        details.push(
+            "the containers run the previous image by id: a later docker-compose up goes back to the tag the compose file names"
+                .to_owned(),
+        );
     }
     details.push(one_at_a_time());
     let images = pairs

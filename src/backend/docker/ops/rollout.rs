@@ -40,6 +40,9 @@ pub async fn rollout(
                 .inspect_image(&image_id)
                 .await
                 .map_err(|e| format!("inspect the image of {}: {}", m.name, words(&e)))?;
+            if let Some(why) = recreate::refusal(&old) {
+                return Err(why);
+            }
             let ch = change(&old)?;
             let mut bp =
                 recreate::blueprint(&old, old_image.config.as_ref(), &ch.image, Volumes::Carry);
