@@ -37,9 +37,35 @@ impl Tags {
 impl Drop for Tags {
     fn drop(&mut self) {
         for t in &self.0 {
-            let _ = Command::new("docker").args(["rmi", t]).output();
+            untag(t);
         }
     }
+}
+
+/// Removes a local tag and every `repo@digest` name pushes and pulls left
+/// for its repository; the images stay while other names use them.
+fn untag(reference: &str) {
+    let repo = reference.rsplit_once(':').map_or(reference, |(r, _)| r);
+    let digests = Command::new("docker")
+        .args([
+            "images",
+            "--digests",
+            "--format",
+            "{{.Repository}}@{{.Digest}}",
+            repo,
+        ])
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+        .unwrap_or_default();
+    let mut names = vec![reference.to_owned()];
+    names.extend(
+        digests
+            .lines()
+            .filter(|d| !d.ends_with("@<none>"))
+            .map(str::to_owned),
+    );
+    names.dedup();
+    let _ = Command::new("docker").arg("rmi").args(&names).output();
 }
 
 fn image_id(image: &str) -> String {

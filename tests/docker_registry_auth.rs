@@ -38,12 +38,49 @@ fn docker_with(config: &str, args: &[&str], stdin: &str) {
     assert!(out.status.success(), "docker {args:?}: {out:?}");
 }
 
+/// The local tag and the CLI config dir, removed however the test ends.
+struct Leftovers {
+    tag: String,
+    dir: std::path::PathBuf,
+}
+
+impl Drop for Leftovers {
+    fn drop(&mut self) {
+        // The tag and the `repo@digest` names the pushes and the pull left.
+        let repo = self.tag.rsplit_once(':').map_or(&*self.tag, |(r, _)| r);
+        let digests = Command::new("docker")
+            .args([
+                "images",
+                "--digests",
+                "--format",
+                "{{.Repository}}@{{.Digest}}",
+                repo,
+            ])
+            .output()
+            .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+            .unwrap_or_default();
+        let mut names = vec![self.tag.clone()];
+        names.extend(
+            digests
+                .lines()
+                .filter(|d| !d.ends_with("@<none>"))
+                .map(str::to_owned),
+        );
+        let _ = Command::new("docker").arg("rmi").args(&names).output();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
 #[tokio::test]
 async fn redeploy_logs_in_with_the_credentials_docker_login_saved() {
     let name = unique_name("berth-auth");
     let reference = format!("{REGISTRY}/{name}:1");
     let config = std::env::temp_dir().join(format!("berth-test-dockercfg-{name}"));
     let config_s = config.to_string_lossy().into_owned();
+    let _leftovers = Leftovers {
+        tag: reference.clone(),
+        dir: config.clone(),
+    };
     std::fs::create_dir_all(&config).expect("config dir");
     docker_with(
         &config_s,
@@ -97,8 +134,4 @@ async fn redeploy_logs_in_with_the_credentials_docker_login_saved() {
         Some(v2.as_str()),
         "the pull brought v2"
     );
-
-    drop(cleanup);
-    let _ = Command::new("docker").args(["rmi", &reference]).output();
-    let _ = std::fs::remove_dir_all(&config);
 }
