@@ -777,6 +777,17 @@ async fn plans_refuse_what_cannot_be_done_and_say_why() {
         "{err}"
     );
 
+    let (paused, _c4) = sh_container("ops-paused", "sleep 300", &[]);
+    docker(&["pause", &paused]);
+    let err = backend
+        .plan(req(OpKind::Redeploy, &standalone(&paused), None))
+        .await
+        .expect_err("a paused container is not replaced");
+    assert_eq!(
+        err.to_string(),
+        format!("{paused} is paused: unpause it first")
+    );
+
     let (project, _dir, _c2) = compose_project("ops-norollback", &[("web", "sleep 300", 1)]);
     let err = backend
         .plan(req(OpKind::Rollback, &service(&project, "web"), None))

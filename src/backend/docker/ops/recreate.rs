@@ -9,8 +9,8 @@ use super::wait::{self, Ready};
 use crate::backend::docker::convert::short_id;
 use crate::domain::Step;
 use bollard::models::{
-    ContainerCreateBody, ContainerInspectResponse, EndpointSettings, ImageConfig, MountType,
-    NetworkConnectRequest, NetworkingConfig,
+    ContainerCreateBody, ContainerInspectResponse, ContainerStateStatusEnum, EndpointSettings,
+    ImageConfig, MountType, NetworkConnectRequest, NetworkingConfig,
 };
 use bollard::query_parameters::{
     CreateContainerOptionsBuilder, RemoveContainerOptionsBuilder, RenameContainerOptionsBuilder,
@@ -31,12 +31,15 @@ pub fn refusal(old: &ContainerInspectResponse) -> Option<String> {
         .as_ref()
         .and_then(|h| h.auto_remove)
         .unwrap_or(false);
-    auto_remove.then(|| {
-        format!(
+    if auto_remove {
+        return Some(format!(
             "{} was started with --rm: stopping it deletes it, so berth cannot replace it and keep a way back",
             name_of(old)
-        )
-    })
+        ));
+    }
+    let paused =
+        old.state.as_ref().and_then(|s| s.status) == Some(ContainerStateStatusEnum::PAUSED);
+    paused.then(|| format!("{} is paused: unpause it first", name_of(old)))
 }
 
 /// What `docker create` needs to make the replacement.
@@ -318,7 +321,9 @@ pub async fn replace(
     let name = name_of(old);
     let old_id = old.id.clone().unwrap_or_default();
     let short = short_id(&old_id).to_owned();
-    let was_running = is_running(old);
+    // A crash-looping container is meant to run: its replacement starts.
+    let was_running = is_running(old)
+        || old.state.as_ref().and_then(|s| s.status) == Some(ContainerStateStatusEnum::RESTARTING);
     let mut undo = Undo {
         new_id: None,
         old_renamed: false,
