@@ -126,10 +126,19 @@ async fn execute(backend: &DockerBackend, p: Plan) -> (Vec<OpEvent>, Outcome, St
     let (tx, mut rx) = mpsc::channel(256);
     let task = tokio::spawn(backend.execute(p, tx, CancellationToken::new()));
     let mut events = Vec::new();
+    let t0 = Instant::now();
     while let Some(ev) = tokio::time::timeout(Duration::from_secs(180), rx.recv())
         .await
         .expect("an event within 180 s")
     {
+        // With --nocapture: where an operation spends its time.
+        if let OpEvent::Step { replica, step, .. } = &ev {
+            eprintln!(
+                "  {:>6} ms {replica}: {}",
+                t0.elapsed().as_millis(),
+                step.label()
+            );
+        }
         events.push(ev);
     }
     task.await.expect("execute finishes");
