@@ -632,10 +632,12 @@ async fn restart_keeps_a_replica_running_at_every_moment() {
     stop.store(true, Ordering::Relaxed);
     watcher.join().expect("watcher");
     assert_eq!(outcome, Outcome::Converged, "{message}");
-    assert_eq!(
-        fewest.load(Ordering::Relaxed),
-        1,
-        "one replica ran throughout"
+    // 1 when the poller caught a replica restarting, 2 if it was too quick.
+    let fewest = fewest.load(Ordering::Relaxed);
+    eprintln!("fewest replicas running during the restart: {fewest}");
+    assert!(
+        (1..=2).contains(&fewest),
+        "a replica ran throughout: {fewest}"
     );
     for (i, n) in replicas.iter().enumerate() {
         assert_ne!(started(n), before[i], "{n} restarted");
