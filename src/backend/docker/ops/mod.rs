@@ -2,11 +2,25 @@
 //! applies to what (capabilities), the plan shown before anything changes,
 //! and the execution that reports each replica's steps.
 
+mod auth;
+mod engine;
+mod image;
+mod lifecycle;
+mod members;
+mod plan;
+mod recreate;
+mod redeploy;
+mod report;
+mod rollback;
+mod rollout;
+mod scale;
+mod wait;
+
 use crate::backend::{BackendError, CancellationToken};
-use crate::domain::{
-    Capabilities, OpEvent, OpKind, OpRequest, Outcome, Plan, ServiceKind, TargetRef,
-};
+use crate::domain::{Capabilities, OpEvent, OpKind, OpRequest, Plan, ServiceKind, TargetRef};
 use bollard::Docker;
+use engine::Engine;
+use report::{End, Report};
 use tokio::sync::mpsc;
 
 /// Which operations a target supports on this engine, and why not.
@@ -56,32 +70,43 @@ pub fn capabilities(target: &TargetRef) -> Capabilities {
 }
 
 /// Reads the engine and says what `req` would do. Changes nothing.
-pub async fn plan(
-    _docker: Docker,
-    _endpoint: String,
-    req: OpRequest,
-) -> Result<Plan, BackendError> {
+pub async fn plan(docker: Docker, endpoint: String, req: OpRequest) -> Result<Plan, BackendError> {
     capabilities(&req.target)
         .check(req.kind)
         .map_err(BackendError::Unsupported)?;
-    Err(BackendError::Unsupported(format!(
-        "{} is not implemented yet",
-        req.describe()
-    )))
+    plan::plan(&Engine { docker, endpoint }, req).await
 }
 
-/// Carries out `plan`, reporting progress on `tx`.
+/// Carries out `plan`, reporting progress on `tx`; `Finished` comes last.
 pub async fn execute(
-    _docker: Docker,
-    _endpoint: String,
+    docker: Docker,
+    endpoint: String,
     plan: Plan,
     tx: mpsc::Sender<OpEvent>,
-    _cancel: CancellationToken,
+    cancel: CancellationToken,
 ) {
-    let _ = tx
-        .send(OpEvent::Finished {
-            outcome: Outcome::Failed,
-            message: format!("{} is not implemented yet", plan.request.describe()),
-        })
-        .await;
+    let eng = Engine { docker, endpoint };
+    let rep = Report::new(tx, cancel);
+    let end = run(&eng, &rep, &plan.request).await;
+    rep.finish(end).await;
+}
+
+async fn run(eng: &Engine, rep: &Report, req: &OpRequest) -> End {
+    if let Err(why) = capabilities(&req.target).check(req.kind) {
+        return End::failed(why);
+    }
+    // The engine as it is now, not as it was planned: replicas may have
+    // come and gone since.
+    let members = match members::of_target(eng, &req.target).await {
+        Ok(m) => m,
+        Err(e) => return End::failed(e.to_string()),
+    };
+    match req.kind {
+        OpKind::Restart => lifecycle::restart(eng, rep, &members).await,
+        OpKind::Stop => lifecycle::stop(eng, rep, &members).await,
+        OpKind::Start => lifecycle::start(eng, rep, &members).await,
+        OpKind::Redeploy => redeploy::execute(eng, rep, &members).await,
+        OpKind::Rollback => rollback::execute(eng, rep, &members).await,
+        OpKind::Scale => scale::execute(eng, rep, req, &members).await,
+    }
 }
