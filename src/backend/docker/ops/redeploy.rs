@@ -163,12 +163,24 @@ pub async fn execute(eng: &Engine, rep: &Report, members: &[Member]) -> End {
     };
     // Every pull before any replacement: a failed pull changes nothing.
     for o in origins.iter().filter(|o| o.running_digest.is_some()) {
-        for (m, c) in members.iter().zip(&olds) {
-            if reference(c) == o.reference {
-                rep.step(&m.name, Step::Pulling, false, None).await;
+        let users: Vec<&str> = members
+            .iter()
+            .zip(&olds)
+            .filter(|(_, c)| reference(c) == o.reference)
+            .map(|(m, _)| m.name.as_str())
+            .collect();
+        for name in &users {
+            rep.step(name, Step::Pulling, false, None).await;
+        }
+        let pulled = image::pull(eng, rep, &o.reference).await;
+        if pulled.is_ok() {
+            // Pulled once for all; each replica now waits for its turn.
+            for name in &users {
+                rep.step(name, Step::Waiting, false, Some("image pulled".into()))
+                    .await;
             }
         }
-        if let Err(e) = image::pull(eng, rep, &o.reference).await {
+        if let Err(e) = pulled {
             for m in members {
                 rep.step(&m.name, Step::Failed, true, Some("pull failed".into()))
                     .await;
