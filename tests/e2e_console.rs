@@ -139,7 +139,7 @@ fn a_broken_keymap_gets_one_message_and_defaults_still_work() {
     let dir = private_dirs("e2e-badcfg");
     std::fs::write(
         dir.join("keymap.toml"),
-        "[list]\n\"x\" = \"quit\"\n\"ctrl-x\" = \"explode\"\n",
+        "[list]\n\"z\" = \"quit\"\n\"ctrl-x\" = \"explode\"\n",
     )
     .expect("write");
     let mut tui = spawn(&dir, &[], 30, 200);
@@ -150,8 +150,8 @@ fn a_broken_keymap_gets_one_message_and_defaults_still_work() {
         screen.contains("ctrl-x") && screen.contains("explode"),
         "{screen}"
     );
-    // Defaults are in force: "x" is not quit, "q" is.
-    tui.send("x");
+    // Defaults are in force: "z" is not quit, "q" is.
+    tui.send("z");
     std::thread::sleep(Duration::from_millis(300));
     assert!(tui.is_running());
     tui.send("q");
