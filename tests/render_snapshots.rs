@@ -21,6 +21,7 @@ fn state(size: (u16, u16)) -> AppState {
         log_tail: 1000,
         log_capacity: 100_000,
         save_dir: std::env::temp_dir(),
+        audit_dir: None,
     };
     let mut s = AppState::new(settings, size, NOW);
     update(

@@ -2,17 +2,22 @@
 //! signals in one `select!`. It feeds the reducer and performs its commands;
 //! it draws only when state changed, at most ~30 frames a second.
 
+use super::notice::{Level, NOTICE_TTL};
 use super::stats::Stats;
 use super::{AppState, Command, Msg, Screen, Settings, update};
-use crate::backend::Backend;
+use crate::audit::{Audit, AuditContext};
+use crate::backend::{Backend, CancellationToken};
 use crate::config::{Keymap, Theme};
+use crate::domain::{OpEvent, OpRequest, Outcome, Plan};
 use crate::logs::{LogEvent, format_timestamp};
 use crate::terminal::Term;
 use crossterm::event::{Event, EventStream, KeyEventKind};
 use futures::StreamExt;
+use std::collections::VecDeque;
 use std::io::Write;
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::task::Poll;
 use std::time::Duration;
 use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::mpsc;
@@ -42,6 +47,16 @@ impl Drop for LogSession {
     }
 }
 
+/// A running operation: its own channel, so several can run at once.
+struct OpSession {
+    id: u64,
+    rx: mpsc::Receiver<OpEvent>,
+    cancel: CancellationToken,
+    started: Instant,
+}
+
+type PlanReply = (OpRequest, Result<Plan, String>);
+
 /// Runs the console until the user quits, the terminal goes away, or a signal.
 /// `warnings` (broken config files) are shown in the status bar at start.
 pub async fn run(
@@ -58,8 +73,21 @@ pub async fn run(
         tracing::warn!("{w}");
     }
     if !warnings.is_empty() {
-        state.last_error = Some(warnings.join("; "));
+        state.notify(Level::Warn, warnings.join("; "));
     }
+    let (audit, audit_writer) = Audit::open(state.settings.audit_dir.as_deref());
+    let audit_ctx = AuditContext {
+        via: "console",
+        backend: state.settings.backend.label().to_owned(),
+        endpoint: state.settings.endpoint.clone(),
+    };
+    let (plan_tx, mut plan_rx) = mpsc::channel::<PlanReply>(4);
+    let mut ops: Vec<OpSession> = Vec::new();
+    // The notice whose expiry is scheduled, and when.
+    let mut notice_timer = state
+        .notice
+        .as_ref()
+        .map(|n| (n.id, Instant::now() + NOTICE_TTL));
     let (btx, mut brx) = mpsc::channel(16);
     let watcher = tokio::spawn(backend.watch(btx));
     let mut keys = EventStream::new();
@@ -108,6 +136,15 @@ pub async fn run(
                 Msg::Backend(ev)
             }
             Some((id, ev)) = next_log(&mut logs) => Msg::Log { session: id, event: ev },
+            Some((req, result)) = plan_rx.recv() => Msg::Planned { req, result },
+            (id, event, elapsed_ms) = next_op_event(&mut ops), if !ops.is_empty() => {
+                update(&mut state, Msg::Tick(unix_now()));
+                Msg::Op { id, event, elapsed_ms }
+            }
+            _ = sleep_until(notice_timer.map(|(_, at)| at)), if notice_timer.is_some() => {
+                let id = notice_timer.take().map(|(id, _)| id).unwrap_or_default();
+                Msg::NoticeExpired(id)
+            }
 
             _ = tokio::time::sleep_until(next_tick) => {
                 next_tick = Instant::now() + TICK;
@@ -135,8 +172,10 @@ pub async fn run(
                 update(&mut state, msg);
             }
         }
-        for cmd in cmds {
-            match cmd {
+        // Commands may answer at once (a capability check) with more commands.
+        let mut queue = VecDeque::from(cmds);
+        while let Some(cmd) = queue.pop_front() {
+            let reply = match cmd {
                 Command::OpenLogs { session, req } => {
                     let (tx, rx) = mpsc::channel(64);
                     let task = tokio::spawn(backend.logs(req, tx));
@@ -145,18 +184,66 @@ pub async fn run(
                         rx,
                         task,
                     });
+                    None
                 }
                 Command::CloseLogs { session } => {
                     if logs.as_ref().is_some_and(|l| l.id == session) {
                         logs = None;
                     }
+                    None
                 }
-                Command::SaveLogs { session } => {
-                    let result = save_logs(&state, session);
-                    update(&mut state, Msg::Saved(result));
+                Command::SaveLogs { session } => Some(Msg::Saved(save_logs(&state, session))),
+                Command::Check { req } => {
+                    let result = backend.capabilities(&req.target).check(req.kind);
+                    Some(Msg::Checked { req, result })
                 }
-                Command::Quit => {}
+                Command::Prepare { req } => {
+                    let plan = backend.plan(req.clone());
+                    let tx = plan_tx.clone();
+                    tokio::spawn(async move {
+                        let result = plan.await.map_err(|e| e.to_string());
+                        let _ = tx.send((req, result)).await;
+                    });
+                    None
+                }
+                Command::Execute { id, plan } => {
+                    let (tx, rx) = mpsc::channel(64);
+                    let cancel = CancellationToken::new();
+                    tokio::spawn(backend.execute(plan, tx, cancel.clone()));
+                    ops.push(OpSession {
+                        id,
+                        rx,
+                        cancel,
+                        started: Instant::now(),
+                    });
+                    None
+                }
+                Command::CancelOp { id } => {
+                    if let Some(op) = ops.iter().find(|o| o.id == id) {
+                        op.cancel.cancel();
+                    }
+                    None
+                }
+                Command::Audit {
+                    req,
+                    result,
+                    message,
+                    duration_ms,
+                } => {
+                    audit.write(audit_ctx.record(&req, &result, &message, duration_ms));
+                    None
+                }
+                Command::Quit => None,
+            };
+            if let Some(msg) = reply {
+                queue.extend(update(&mut state, msg));
             }
+        }
+        // A finished operation's channel is done with.
+        ops.retain(|o| state.operation(o.id).is_some_and(|e| e.op.is_running()));
+        let shown = state.notice.as_ref().map(|n| n.id);
+        if shown != notice_timer.map(|(id, _)| id) {
+            notice_timer = shown.map(|id| (id, Instant::now() + NOTICE_TTL));
         }
         if state.quit {
             break;
@@ -169,11 +256,21 @@ pub async fn run(
                     TICK
                 };
         }
+        // A running operation's elapsed time counts in seconds.
+        if state.running_operations().next().is_some() {
+            next_tick = next_tick.min(Instant::now() + TICK_FRESH);
+        }
         if state.dirty && next_draw.is_none() {
             next_draw = Some((last_draw + FRAME).max(Instant::now()));
         }
     }
     watcher.abort();
+    // Running operations are told to stop at a safe point; berth does not wait.
+    for op in &ops {
+        op.cancel.cancel();
+    }
+    drop(audit);
+    audit_writer.finish();
     stats.log_dropped = state.logs().map(|v| v.ring.dropped()).unwrap_or_default();
     stats.write_if_asked();
     Ok(())
@@ -184,6 +281,25 @@ async fn next_log(logs: &mut Option<LogSession>) -> Option<(u64, LogEvent)> {
         Some(s) => s.rx.recv().await.map(|ev| (s.id, ev)),
         None => std::future::pending().await,
     }
+}
+
+/// The next event of any running operation, with the time since it started.
+/// A channel that closes without `Finished` (the task died) is reported as failed.
+async fn next_op_event(ops: &mut [OpSession]) -> (u64, OpEvent, u64) {
+    std::future::poll_fn(|cx| {
+        for op in ops.iter_mut() {
+            if let Poll::Ready(ev) = op.rx.poll_recv(cx) {
+                let event = ev.unwrap_or_else(|| OpEvent::Finished {
+                    outcome: Outcome::Failed,
+                    message: "the operation stopped without a result".into(),
+                });
+                let ms = op.started.elapsed().as_millis() as u64;
+                return Poll::Ready((op.id, event, ms));
+            }
+        }
+        Poll::Pending
+    })
+    .await
 }
 
 async fn sleep_until(at: Option<Instant>) {
