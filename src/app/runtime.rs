@@ -34,6 +34,8 @@ const TICK: Duration = Duration::from_secs(60);
 /// and drawing get their turn again.
 const LOG_DRAIN: usize = 64;
 const LOG_DRAIN_TIME: Duration = Duration::from_millis(8);
+/// How long quitting waits for running operations to stop at a safe point.
+const QUIT_GRACE: Duration = Duration::from_secs(10);
 
 struct LogSession {
     id: u64,
@@ -256,8 +258,8 @@ pub async fn run(
                     TICK
                 };
         }
-        // A running operation's elapsed time counts in seconds.
-        if state.running_operations().next().is_some() {
+        // A running operation's elapsed time counts in seconds, when shown.
+        if state.shows_running_clock() {
             next_tick = next_tick.min(Instant::now() + TICK_FRESH);
         }
         if state.dirty && next_draw.is_none() {
@@ -265,10 +267,10 @@ pub async fn run(
         }
     }
     watcher.abort();
-    // Running operations are told to stop at a safe point; berth does not wait.
-    for op in &ops {
-        op.cancel.cancel();
-    }
+    stop_operations(
+        term, &mut state, &theme, &keymap, &mut ops, &audit, &audit_ctx,
+    )
+    .await;
     drop(audit);
     audit_writer.finish();
     stats.log_dropped = state.logs().map(|v| v.ring.dropped()).unwrap_or_default();
@@ -280,6 +282,65 @@ async fn next_log(logs: &mut Option<LogSession>) -> Option<(u64, LogEvent)> {
     match logs {
         Some(s) => s.rx.recv().await.map(|ev| (s.id, ev)),
         None => std::future::pending().await,
+    }
+}
+
+/// Quitting stops running operations at their next safe point (they run
+/// in this process) and waits a little for their last word, so the audit
+/// trail says how each ended.
+async fn stop_operations(
+    term: &mut Term,
+    state: &mut AppState,
+    theme: &Theme,
+    keymap: &Keymap,
+    ops: &mut Vec<OpSession>,
+    audit: &Audit,
+    ctx: &AuditContext,
+) {
+    if ops.is_empty() {
+        return;
+    }
+    for op in ops.iter() {
+        op.cancel.cancel();
+    }
+    state.notify(
+        Level::Warn,
+        format!("stopping {} operation(s) at a safe point…", ops.len()),
+    );
+    // The terminal may be gone (ssh dropped): nothing to show then.
+    let _ = term.draw(|f| crate::ui::draw(f, state, theme, keymap));
+    let until = Instant::now() + QUIT_GRACE;
+    while !ops.is_empty() {
+        let Ok((id, event, elapsed_ms)) = tokio::time::timeout_at(until, next_op_event(ops)).await
+        else {
+            break;
+        };
+        for cmd in update(
+            state,
+            Msg::Op {
+                id,
+                event,
+                elapsed_ms,
+            },
+        ) {
+            if let Command::Audit {
+                req,
+                result,
+                message,
+                duration_ms,
+            } = cmd
+            {
+                audit.write(ctx.record(&req, &result, &message, duration_ms));
+            }
+        }
+        ops.retain(|o| state.operation(o.id).is_some_and(|e| e.op.is_running()));
+    }
+    for op in ops.iter() {
+        if let Some(e) = state.operation(op.id) {
+            let ms = op.started.elapsed().as_millis() as u64;
+            let why = "berth quit before it reached a safe point; check the target's state";
+            audit.write(ctx.record(&e.op.plan.request, "cancelled", why, ms));
+        }
     }
 }
 

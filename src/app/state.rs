@@ -204,6 +204,12 @@ impl AppState {
         self.operations.iter().filter(|e| e.op.is_running())
     }
 
+    /// Whether the screen shows a running operation's elapsed seconds.
+    pub fn shows_running_clock(&self) -> bool {
+        matches!(self.screen(), Screen::Operations { .. })
+            && self.running_operations().next().is_some()
+    }
+
     /// Whether a list shows an age under a minute (shown in seconds).
     pub fn has_fresh_ages(&self) -> bool {
         let fresh = |created: i64| created > 0 && self.now - created < 60;

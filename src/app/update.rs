@@ -50,11 +50,8 @@ pub fn update(state: &mut AppState, msg: Msg) -> Vec<Command> {
         Msg::Tick(now) => {
             state.now = now;
             // Ages in lists; the elapsed time of a running operation.
-            let clock_shown = match state.screen() {
-                Screen::List(_) => true,
-                Screen::Logs(_) => false,
-                Screen::Operations { .. } => state.running_operations().next().is_some(),
-            };
+            let clock_shown =
+                matches!(state.screen(), Screen::List(_)) || state.shows_running_clock();
             if !clock_shown {
                 return cmds;
             }
