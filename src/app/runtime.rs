@@ -6,7 +6,7 @@ use super::notice::{Level, NOTICE_TTL};
 use super::stats::Stats;
 use super::{AppState, Command, Msg, Screen, Settings, update};
 use crate::audit::{Audit, AuditContext};
-use crate::backend::{Backend, CancellationToken};
+use crate::backend::{Backend, CancellationToken, ReadOnly};
 use crate::config::{Keymap, Theme};
 use crate::domain::{OpEvent, OpRequest, Outcome, Plan};
 use crate::logs::{LogEvent, format_timestamp};
@@ -69,6 +69,12 @@ pub async fn run(
     keymap: Keymap,
     warnings: Vec<String>,
 ) -> anyhow::Result<()> {
+    // The reducer refuses changes read-only; the guard makes sure of it.
+    let backend: Arc<dyn Backend> = if settings.read_only {
+        Arc::new(ReadOnly(backend))
+    } else {
+        backend
+    };
     let size = term.size()?;
     let mut state = AppState::new(settings, (size.width, size.height), unix_now());
     for w in &warnings {
