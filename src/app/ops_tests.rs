@@ -494,3 +494,28 @@ fn the_clock_redraws_only_while_an_operation_runs() {
     update(&mut s, Msg::Tick(NOW + 2));
     assert!(!s.dirty, "a finished operation's view is not redrawn");
 }
+
+#[test]
+fn logs_keep_following_under_the_operations_screen() {
+    let mut s = state_with(false);
+    act(&mut s, &[Action::Logs, Action::Operations]);
+    assert!(matches!(s.screen(), Screen::Operations { .. }));
+    s.dirty = false;
+    let line = crate::logs::LogLine::from_raw(
+        Arc::from("x"),
+        crate::logs::LogStream::Stdout,
+        None,
+        b"hello",
+    );
+    update(
+        &mut s,
+        Msg::Log {
+            session: 1,
+            event: crate::logs::LogEvent::Lines(vec![line]),
+        },
+    );
+    assert_eq!(s.logs().map(|v| v.ring.len()), Some(1));
+    assert!(!s.dirty, "hidden lines draw nothing");
+    act(&mut s, &[Action::Back]);
+    assert_eq!(s.view(), Some(view::View::Logs));
+}

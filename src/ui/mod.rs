@@ -53,7 +53,7 @@ pub fn draw(frame: &mut Frame, state: &AppState, theme: &Theme, keymap: &Keymap)
     match state.screen() {
         Screen::List(list) => table::draw(frame, body, state, list, theme),
         Screen::Logs(view) => logs::draw(frame, body, view, theme),
-        Screen::Operations { .. } => operations::draw(frame, body, state, theme),
+        Screen::Operations { .. } => operations::draw(frame, body, state, keymap, theme),
     }
     if state.show_log_pane {
         log_pane::draw(frame, pane_area, theme);

@@ -1,10 +1,11 @@
 //! The operations screen: this session's operations, newest first, and the
 //! selected one's progress replica by replica.
 
+use super::popup::hints;
 use super::text::{cell, wrap};
 use crate::app::ops::{elapsed, icon, newest_first, selected_index, took};
-use crate::app::{AppState, OpEntry};
-use crate::config::Theme;
+use crate::app::{Action, AppState, OpEntry};
+use crate::config::{Keymap, Mode, Theme};
 use crate::domain::{Outcome, Step};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -17,7 +18,7 @@ const LIST_ROWS: u16 = 6;
 /// Columns for an operation's description in the list.
 const NAME_MAX: usize = 48;
 
-pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
+pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, keymap: &Keymap, theme: &Theme) {
     let n = state.operations.len();
     let list_h = (n as u16).clamp(1, LIST_ROWS) + 2;
     let [list_area, detail_area] =
@@ -46,7 +47,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
     };
     frame.render_widget(Paragraph::new(lines).block(block), list_area);
     if let Some(entry) = newest_first(state).nth(selected) {
-        detail(frame, detail_area, entry, state.now, theme);
+        detail(frame, detail_area, entry, state.now, keymap, theme);
     }
 }
 
@@ -96,15 +97,26 @@ fn step_style(step: Step, theme: &Theme) -> Style {
     }
 }
 
-fn detail(frame: &mut Frame, area: Rect, e: &OpEntry, now: i64, theme: &Theme) {
+fn detail(frame: &mut Frame, area: Rect, e: &OpEntry, now: i64, keymap: &Keymap, theme: &Theme) {
     let op = &e.op;
-    let block = Block::default()
+    let mut block = Block::default()
         .borders(Borders::ALL)
         .border_style(theme.border)
         .title(Span::styled(
             format!(" {} ", op.plan.request.describe()),
             theme.title,
         ));
+    if op.is_running() {
+        let keys = hints(
+            keymap,
+            Mode::Operation,
+            &[
+                (Action::CancelOperation, "cancel at a safe point"),
+                (Action::Back, "leave it running"),
+            ],
+        );
+        block = block.title_bottom(Span::styled(format!(" {keys} "), theme.key));
+    }
     let width = area.width.saturating_sub(2) as usize;
     let height = area.height.saturating_sub(2) as usize;
     let mut lines: Vec<Line> = wrap(&op.plan.summary, width)

@@ -1,5 +1,6 @@
 //! What the popups (help, confirmation, prompts) share: a centred frame
-//! and key hints read from the keymap in force.
+//! and key hints read from the keymap in force (the progress view uses
+//! those too).
 
 use crate::app::Action;
 use crate::config::{Keymap, Mode};
