@@ -439,3 +439,11 @@ fn progress_finished_and_left() {
         );
     });
 }
+
+#[test]
+fn help_on_the_operations_screen() {
+    snapshot_all("help_operations", |s| {
+        redeploy_running(s);
+        act(s, &[Action::Help]);
+    });
+}
