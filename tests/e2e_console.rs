@@ -292,7 +292,7 @@ fn an_operation_asks_the_engine_first_and_nothing_changes_without_yes() {
     tui.send(&key_for(Mode::List, Action::Restart));
     // The engine answers with a plan to confirm, or with why it cannot.
     tui.wait_screen(T, |s| {
-        s.contains("confirm: restart") || s.contains("the engine refused")
+        s.contains("confirm: restart") || s.contains("✗ restart")
     })
     .expect("a plan or a refusal");
     if tui.screen_text().contains("confirm: restart") {

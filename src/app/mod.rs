@@ -7,6 +7,9 @@ pub mod list;
 pub mod logview;
 mod msg;
 pub mod notice;
+mod op_runner;
+#[cfg(test)]
+mod op_runner_tests;
 pub mod ops;
 #[cfg(test)]
 mod ops_tests;

@@ -185,7 +185,7 @@ pub(super) fn planned(
             state.overlay = None;
             state.notify(
                 Level::Error,
-                format!("✗ {}: the engine refused: {why}", req.describe()),
+                format!("✗ {} not possible: {why}", req.describe()),
             );
             audit(req, "failed", &why, 0, cmds);
         }

@@ -3,12 +3,12 @@
 //! it draws only when state changed, at most ~30 frames a second.
 
 use super::notice::{Level, NOTICE_TTL};
+use super::op_runner::OpRunner;
 use super::stats::Stats;
 use super::{AppState, Command, Msg, Screen, Settings, update};
 use crate::audit::{Audit, AuditContext};
-use crate::backend::{Backend, CancellationToken, ReadOnly};
+use crate::backend::{Backend, ReadOnly};
 use crate::config::{Keymap, Theme};
-use crate::domain::{OpEvent, OpRequest, Outcome, Plan};
 use crate::logs::{LogEvent, format_timestamp};
 use crate::terminal::Term;
 use crossterm::event::{Event, EventStream, KeyEventKind};
@@ -17,7 +17,6 @@ use std::collections::VecDeque;
 use std::io::Write;
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::task::Poll;
 use std::time::Duration;
 use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::mpsc;
@@ -49,16 +48,6 @@ impl Drop for LogSession {
     }
 }
 
-/// A running operation: its own channel, so several can run at once.
-struct OpSession {
-    id: u64,
-    rx: mpsc::Receiver<OpEvent>,
-    cancel: CancellationToken,
-    started: Instant,
-}
-
-type PlanReply = (OpRequest, Result<Plan, String>);
-
 /// Runs the console until the user quits, the terminal goes away, or a signal.
 /// `warnings` (broken config files) are shown in the status bar at start.
 pub async fn run(
@@ -89,8 +78,7 @@ pub async fn run(
         backend: state.settings.backend.label().to_owned(),
         endpoint: state.settings.endpoint.clone(),
     };
-    let (plan_tx, mut plan_rx) = mpsc::channel::<PlanReply>(4);
-    let mut ops: Vec<OpSession> = Vec::new();
+    let mut runner = OpRunner::new(backend.clone(), audit, audit_ctx);
     // The notice whose expiry is scheduled, and when.
     let mut notice_timer = state
         .notice
@@ -144,10 +132,12 @@ pub async fn run(
                 Msg::Backend(ev)
             }
             Some((id, ev)) = next_log(&mut logs) => Msg::Log { session: id, event: ev },
-            Some((req, result)) = plan_rx.recv() => Msg::Planned { req, result },
-            (id, event, elapsed_ms) = next_op_event(&mut ops), if !ops.is_empty() => {
-                update(&mut state, Msg::Tick(unix_now()));
-                Msg::Op { id, event, elapsed_ms }
+            msg = runner.next() => {
+                // Stamps the end of an operation with the time it arrived.
+                if matches!(msg, Msg::Op { .. }) {
+                    update(&mut state, Msg::Tick(unix_now()));
+                }
+                msg
             }
             _ = sleep_until(notice_timer.map(|(_, at)| at)), if notice_timer.is_some() => {
                 let id = notice_timer.take().map(|(id, _)| id).unwrap_or_default();
@@ -201,54 +191,14 @@ pub async fn run(
                     None
                 }
                 Command::SaveLogs { session } => Some(Msg::Saved(save_logs(&state, session))),
-                Command::Check { req } => {
-                    let result = backend.capabilities(&req.target).check(req.kind);
-                    Some(Msg::Checked { req, result })
-                }
-                Command::Prepare { req } => {
-                    let plan = backend.plan(req.clone());
-                    let tx = plan_tx.clone();
-                    tokio::spawn(async move {
-                        let result = plan.await.map_err(|e| e.to_string());
-                        let _ = tx.send((req, result)).await;
-                    });
-                    None
-                }
-                Command::Execute { id, plan } => {
-                    let (tx, rx) = mpsc::channel(64);
-                    let cancel = CancellationToken::new();
-                    tokio::spawn(backend.execute(plan, tx, cancel.clone()));
-                    ops.push(OpSession {
-                        id,
-                        rx,
-                        cancel,
-                        started: Instant::now(),
-                    });
-                    None
-                }
-                Command::CancelOp { id } => {
-                    if let Some(op) = ops.iter().find(|o| o.id == id) {
-                        op.cancel.cancel();
-                    }
-                    None
-                }
-                Command::Audit {
-                    req,
-                    result,
-                    message,
-                    duration_ms,
-                } => {
-                    audit.write(audit_ctx.record(&req, &result, &message, duration_ms));
-                    None
-                }
                 Command::Quit => None,
+                // Operations: check, plan, execute, cancel, audit.
+                other => runner.perform(other),
             };
             if let Some(msg) = reply {
                 queue.extend(update(&mut state, msg));
             }
         }
-        // A finished operation's channel is done with.
-        ops.retain(|o| state.operation(o.id).is_some_and(|e| e.op.is_running()));
         let shown = state.notice.as_ref().map(|n| n.id);
         if shown != notice_timer.map(|(id, _)| id) {
             notice_timer = shown.map(|id| (id, Instant::now() + NOTICE_TTL));
@@ -273,11 +223,24 @@ pub async fn run(
         }
     }
     watcher.abort();
-    stop_operations(
-        term, &mut state, &theme, &keymap, &mut ops, &audit, &audit_ctx,
-    )
-    .await;
-    drop(audit);
+    if runner.running() > 0 {
+        // They run in this process: stop them at a safe point, and wait a
+        // little for their last word so the audit trail says how each ended.
+        state.notify(
+            Level::Warn,
+            format!(
+                "stopping {} operation(s) at a safe point…",
+                runner.running()
+            ),
+        );
+        // The terminal may be gone (ssh dropped): nothing to show then.
+        let _ = term.draw(|f| crate::ui::draw(f, &state, &theme, &keymap));
+        runner
+            .stop_all(&mut state, Instant::now() + QUIT_GRACE)
+            .await;
+    }
+    // Every audit handle must be gone before the writer can finish.
+    drop(runner);
     audit_writer.finish();
     stats.log_dropped = state.logs().map(|v| v.ring.dropped()).unwrap_or_default();
     stats.write_if_asked();
@@ -289,84 +252,6 @@ async fn next_log(logs: &mut Option<LogSession>) -> Option<(u64, LogEvent)> {
         Some(s) => s.rx.recv().await.map(|ev| (s.id, ev)),
         None => std::future::pending().await,
     }
-}
-
-/// Quitting stops running operations at their next safe point (they run
-/// in this process) and waits a little for their last word, so the audit
-/// trail says how each ended.
-async fn stop_operations(
-    term: &mut Term,
-    state: &mut AppState,
-    theme: &Theme,
-    keymap: &Keymap,
-    ops: &mut Vec<OpSession>,
-    audit: &Audit,
-    ctx: &AuditContext,
-) {
-    if ops.is_empty() {
-        return;
-    }
-    for op in ops.iter() {
-        op.cancel.cancel();
-    }
-    state.notify(
-        Level::Warn,
-        format!("stopping {} operation(s) at a safe point…", ops.len()),
-    );
-    // The terminal may be gone (ssh dropped): nothing to show then.
-    let _ = term.draw(|f| crate::ui::draw(f, state, theme, keymap));
-    let until = Instant::now() + QUIT_GRACE;
-    while !ops.is_empty() {
-        let Ok((id, event, elapsed_ms)) = tokio::time::timeout_at(until, next_op_event(ops)).await
-        else {
-            break;
-        };
-        for cmd in update(
-            state,
-            Msg::Op {
-                id,
-                event,
-                elapsed_ms,
-            },
-        ) {
-            if let Command::Audit {
-                req,
-                result,
-                message,
-                duration_ms,
-            } = cmd
-            {
-                audit.write(ctx.record(&req, &result, &message, duration_ms));
-            }
-        }
-        ops.retain(|o| state.operation(o.id).is_some_and(|e| e.op.is_running()));
-    }
-    for op in ops.iter() {
-        if let Some(e) = state.operation(op.id) {
-            let ms = op.started.elapsed().as_millis() as u64;
-            let why = "berth quit before it reached a safe point; check the target's state";
-            audit.write(ctx.record(&e.op.plan.request, "cancelled", why, ms));
-        }
-    }
-}
-
-/// The next event of any running operation, with the time since it started.
-/// A channel that closes without `Finished` (the task died) is reported as failed.
-async fn next_op_event(ops: &mut [OpSession]) -> (u64, OpEvent, u64) {
-    std::future::poll_fn(|cx| {
-        for op in ops.iter_mut() {
-            if let Poll::Ready(ev) = op.rx.poll_recv(cx) {
-                let event = ev.unwrap_or_else(|| OpEvent::Finished {
-                    outcome: Outcome::Failed,
-                    message: "the operation stopped without a result".into(),
-                });
-                let ms = op.started.elapsed().as_millis() as u64;
-                return Poll::Ready((op.id, event, ms));
-            }
-        }
-        Poll::Pending
-    })
-    .await
 }
 
 async fn sleep_until(at: Option<Instant>) {
