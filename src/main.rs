@@ -87,6 +87,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     .clone()
                     .unwrap_or_else(std::env::temp_dir)
                     .join("logs"),
+                audit_dir: paths.data_dir.clone(),
             };
             let mut term = berth::terminal::init().context("cannot set up the terminal")?;
             let result = berth::app::runtime::run(

@@ -67,9 +67,7 @@ fn key(s: &str) -> KeyEvent {
 }
 
 fn bound_anywhere(k: &Keymap, a: Action) -> bool {
-    [Mode::Global, Mode::List, Mode::Logs, Mode::Help]
-        .iter()
-        .any(|m| !k.keys_for(*m, a).is_empty())
+    Mode::ALL.iter().any(|m| !k.keys_for(*m, a).is_empty())
 }
 
 #[test]
@@ -97,6 +95,16 @@ fn every_shipped_keymap_parses_and_binds_the_essentials() {
         SearchNext,
         SearchPrev,
         SaveLogs,
+        Scale,
+        Restart,
+        Stop,
+        Start,
+        Redeploy,
+        Rollback,
+        Confirm,
+        Cancel,
+        Operations,
+        CancelOperation,
     ];
     for (name, path, text) in shipped("keymaps") {
         let k = Keymap::parse(&name, &text, &path).unwrap_or_else(|e| panic!("{e}"));
@@ -246,18 +254,60 @@ fn user_keymap_rebinds_and_unbinds_via_merge() {
     let dir = TempDir::new("merge");
     dir.write(
         "keymap.toml",
-        "[global]\n\"x\" = \"quit\"\n\"q\" = \"none\"\n",
+        "[global]\n\"z\" = \"quit\"\n\"q\" = \"none\"\n",
     );
     let cfg = config::load(&dir.paths(), None, None, false);
     assert!(cfg.warnings.is_empty(), "{:?}", cfg.warnings);
     let k = &cfg.keymap;
-    assert_eq!(k.lookup(Mode::List, &key("x")), Some(Action::Quit));
+    assert_eq!(k.lookup(Mode::List, &key("z")), Some(Action::Quit));
     assert_eq!(k.lookup(Mode::List, &key("q")), None);
     // Untouched bindings survive the merge.
     assert_eq!(k.lookup(Mode::List, &key("ctrl-c")), Some(Action::Quit));
     assert_eq!(k.lookup(Mode::List, &key("j")), Some(Action::Down));
     // [help] has its own q.
     assert_eq!(k.lookup(Mode::Help, &key("q")), Some(Action::Back));
+}
+
+#[test]
+fn default_keymap_has_k9s_operation_keys_and_a_confirm_table() {
+    let k = Keymap::builtin("default").expect("default");
+    for (s, a) in [
+        ("s", Action::Scale),
+        ("r", Action::Restart),
+        ("R", Action::Redeploy),
+        ("B", Action::Rollback),
+        ("x", Action::Stop),
+        ("u", Action::Start),
+        ("p", Action::Operations),
+        (">", Action::SortNext),
+        ("<", Action::SortReverse),
+    ] {
+        assert_eq!(k.lookup(Mode::List, &key(s)), Some(a), "{s}");
+    }
+    for s in ["y", "enter"] {
+        assert_eq!(
+            k.lookup(Mode::Confirm, &key(s)),
+            Some(Action::Confirm),
+            "{s}"
+        );
+    }
+    // q cancels a confirmation instead of quitting berth.
+    for s in ["n", "esc", "q"] {
+        assert_eq!(
+            k.lookup(Mode::Confirm, &key(s)),
+            Some(Action::Cancel),
+            "{s}"
+        );
+    }
+    assert_eq!(
+        k.lookup(Mode::Operation, &key("x")),
+        Some(Action::CancelOperation)
+    );
+    assert_eq!(k.lookup(Mode::Operation, &key("esc")), Some(Action::Back));
+    assert_eq!(
+        k.lookup(Mode::Operation, &key("backspace")),
+        Some(Action::Back)
+    );
 }
 
 #[test]
@@ -270,6 +320,13 @@ fn keymap_vim_by_name() {
     assert_eq!(k.lookup(Mode::List, &key("l")), Some(Action::Right));
     assert_eq!(k.lookup(Mode::List, &key("L")), Some(Action::Logs));
     assert_eq!(k.lookup(Mode::Logs, &key("ctrl-d")), Some(Action::PageDown));
+    assert_eq!(k.lookup(Mode::List, &key("s")), Some(Action::Scale));
+    assert_eq!(k.lookup(Mode::List, &key(">")), Some(Action::SortNext));
+    assert_eq!(k.lookup(Mode::Confirm, &key("y")), Some(Action::Confirm));
+    assert_eq!(
+        k.lookup(Mode::Operation, &key("x")),
+        Some(Action::CancelOperation)
+    );
     let shifted_g = KeyEvent::new(KeyCode::Char('G'), KeyModifiers::SHIFT);
     assert_eq!(k.lookup(Mode::List, &shifted_g), Some(Action::End));
 

@@ -19,6 +19,16 @@ fn private_dirs(tag: &str) -> PathBuf {
 }
 
 fn spawn(dir: &std::path::Path, extra_env: &[(&str, &str)], rows: u16, cols: u16) -> Tui {
+    spawn_args(dir, &[], extra_env, rows, cols)
+}
+
+fn spawn_args(
+    dir: &std::path::Path,
+    args: &[&str],
+    extra_env: &[(&str, &str)],
+    rows: u16,
+    cols: u16,
+) -> Tui {
     let d = dir.to_str().expect("utf-8 path");
     let mut env = vec![
         ("BERTH_CONFIG_DIR", d),
@@ -27,7 +37,7 @@ fn spawn(dir: &std::path::Path, extra_env: &[(&str, &str)], rows: u16, cols: u16
         ("HOME", d),
     ];
     env.extend_from_slice(extra_env);
-    Tui::spawn(berth_bin(), &[], &env, rows, cols)
+    Tui::spawn(berth_bin(), args, &env, rows, cols)
 }
 
 /// The first single-key binding of `action`, as the user would press it.
@@ -145,7 +155,7 @@ fn a_broken_keymap_gets_one_message_and_defaults_still_work() {
     let dir = private_dirs("e2e-badcfg");
     std::fs::write(
         dir.join("keymap.toml"),
-        "[list]\n\"x\" = \"quit\"\n\"ctrl-x\" = \"explode\"\n",
+        "[list]\n\"z\" = \"quit\"\n\"ctrl-x\" = \"explode\"\n",
     )
     .expect("write");
     let mut tui = spawn(&dir, &[], 30, 200);
@@ -156,8 +166,8 @@ fn a_broken_keymap_gets_one_message_and_defaults_still_work() {
         screen.contains("ctrl-x") && screen.contains("explode"),
         "{screen}"
     );
-    // Defaults are in force: "x" is not quit, "q" is.
-    tui.send("x");
+    // Defaults are in force: "z" is not quit, "q" is.
+    tui.send("z");
     std::thread::sleep(Duration::from_millis(300));
     assert!(tui.is_running());
     tui.send("q");
@@ -264,5 +274,84 @@ fn a_panic_restores_the_terminal_and_says_why() {
     assert!(term.restored(), "terminal after a panic: {term:?}");
     tui.wait_for("BERTH_TEST_PANIC", T)
         .expect("the panic message is printed on the normal screen");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Lines of the audit trail (XDG_DATA_HOME/berth/audit.jsonl) about `target`,
+/// waiting up to `T` for one with `result`.
+fn audited(dir: &std::path::Path, target: &str, result: &str) -> Result<String, String> {
+    let file = dir.join("berth").join("audit.jsonl");
+    let want = format!("\"result\":\"{result}\"");
+    let until = std::time::Instant::now() + T;
+    loop {
+        let text = std::fs::read_to_string(&file).unwrap_or_default();
+        if let Some(line) = text
+            .lines()
+            .find(|l| l.contains(target) && l.contains(&want))
+        {
+            return Ok(line.to_owned());
+        }
+        if std::time::Instant::now() > until {
+            return Err(format!(
+                "no {want} line for {target} in {}:\n{text}",
+                file.display()
+            ));
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// Starts berth, filters the containers view down to `name`.
+fn on_container(dir: &std::path::Path, args: &[&str], name: &str) -> Tui {
+    let mut tui = spawn_args(dir, args, &[], 30, 200);
+    // On a shared engine it may be below the first screen: filter at once.
+    tui.wait_for("● connected", T).expect("connected");
+    tui.send(&key_for(Mode::List, Action::Filter));
+    tui.send(name);
+    tui.key("enter");
+    tui.wait_screen(T, |s| s.contains("[1/") && s.contains(name))
+        .expect("filtered to one row");
+    tui
+}
+
+#[test]
+fn read_only_refuses_an_operation_and_audits_it() {
+    require_engine();
+    let dir = private_dirs("e2e-ro");
+    let (name, _cleanup) = sh_container("e2e-ro", "sleep 300", &[]);
+    let mut tui = on_container(&dir, &["--read-only"], &name);
+    tui.send(&key_for(Mode::List, Action::Restart));
+    tui.wait_for("restart: berth runs read-only", T)
+        .expect("the refusal is said in the status bar");
+    let line = audited(&dir, &name, "refused").expect("audited");
+    assert!(line.contains("\"via\":\"console\""), "{line}");
+    assert!(line.contains("\"action\":\"restart\""), "{line}");
+    tui.send(&key_for(Mode::Global, Action::Quit));
+    assert!(tui.wait_exit(T).is_some_and(|s| s.success()));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn an_operation_asks_the_engine_first_and_nothing_changes_without_yes() {
+    require_engine();
+    let dir = private_dirs("e2e-op");
+    let (name, _cleanup) = sh_container("e2e-op", "sleep 300", &[]);
+    let mut tui = on_container(&dir, &[], &name);
+    tui.send(&key_for(Mode::List, Action::Restart));
+    // The engine answers with a plan to confirm, or with why it cannot.
+    tui.wait_screen(T, |s| {
+        s.contains("confirm: restart") || s.contains("✗ restart")
+    })
+    .expect("a plan or a refusal");
+    if tui.screen_text().contains("confirm: restart") {
+        tui.send(&key_for(Mode::Confirm, Action::Cancel));
+        tui.wait_for(&format!("not done: restart {name}"), T)
+            .expect("declined");
+        audited(&dir, &name, "declined").expect("audited");
+    } else {
+        audited(&dir, &name, "failed").expect("audited");
+    }
+    tui.send(&key_for(Mode::Global, Action::Quit));
+    assert!(tui.wait_exit(T).is_some_and(|s| s.success()));
     let _ = std::fs::remove_dir_all(&dir);
 }

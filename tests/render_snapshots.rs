@@ -5,6 +5,9 @@ use berth::app::{Action, AppState, Msg, Settings, update};
 use berth::backend::{BackendEvent, BackendKind, ConnectionState};
 use berth::config::{Keymap, Theme};
 use berth::domain::fixtures::{NOW, sample};
+use berth::domain::{
+    OpEvent, OpKind, OpRequest, Outcome, Plan, ServiceKind, ServiceRef, Step, TargetRef,
+};
 use berth::logs::{LogEvent, LogLine, LogStream};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
@@ -21,6 +24,7 @@ fn state(size: (u16, u16)) -> AppState {
         log_tail: 1000,
         log_capacity: 100_000,
         save_dir: std::env::temp_dir(),
+        audit_dir: None,
     };
     let mut s = AppState::new(settings, size, NOW);
     update(
@@ -221,4 +225,237 @@ fn the_cursor_row_is_highlighted_and_health_is_coloured() {
         .collect();
     let col = line.find("unhealthy").expect("unhealthy cell") as u16;
     assert_eq!(buf[(col, row)].fg, theme.unhealthy.fg.unwrap_or_default());
+}
+
+fn web() -> TargetRef {
+    TargetRef::Service(ServiceRef {
+        id: "shop/web".into(),
+        name: "shop/web".into(),
+        kind: ServiceKind::Compose,
+    })
+}
+
+/// A plan as a backend would make it, built by hand: drawing is what is tested.
+fn redeploy_plan() -> Plan {
+    Plan {
+        request: OpRequest {
+            kind: OpKind::Redeploy,
+            target: web(),
+            replicas: None,
+        },
+        summary: "Docker Engine at unix:///var/run/docker.sock: pull registry.local/shop/web:1.4.2 again and replace the 2 containers of compose service shop/web, one at a time.".into(),
+        details: vec![
+            "image registry.local/shop/web:1.4.2 (sha256:3f2a…) is pulled first; nothing stops if the pull fails".into(),
+            "each new container must be running (healthy, where a health check exists) before the old one is removed".into(),
+        ],
+        warnings: vec!["shop/web publishes port 8080: it is unreachable for a moment while the containers are exchanged".into()],
+        replicas: vec!["shop-web-1".into(), "shop-web-2".into()],
+        confirm_twice: false,
+    }
+}
+
+fn scale_to_zero_plan() -> Plan {
+    Plan {
+        request: OpRequest {
+            kind: OpKind::Scale,
+            target: web(),
+            replicas: Some(0),
+        },
+        summary: "Docker Engine: scale compose service shop/web from 2 to 0 containers.".into(),
+        details: vec!["shop-web-2, then shop-web-1 are stopped and removed".into()],
+        warnings: vec!["with 0 replicas shop/web stops serving".into()],
+        replicas: vec!["shop-web-2".into(), "shop-web-1".into()],
+        confirm_twice: true,
+    }
+}
+
+/// The services view on shop/web, with the key for `action` answered by the
+/// backend: capabilities allow it.
+fn asked(s: &mut AppState, action: Action) -> OpRequest {
+    act(s, &[Action::ViewServices, Action::End]);
+    let kind = action.op_kind().expect("an operation");
+    let req = OpRequest {
+        kind,
+        target: web(),
+        replicas: None,
+    };
+    update(
+        s,
+        Msg::Checked {
+            req: req.clone(),
+            result: Ok(()),
+        },
+    );
+    req
+}
+
+fn planned(s: &mut AppState, plan: Plan) {
+    update(
+        s,
+        Msg::Planned {
+            req: plan.request.clone(),
+            result: Ok(plan),
+        },
+    );
+}
+
+fn op_event(s: &mut AppState, event: OpEvent, elapsed_ms: u64) {
+    update(
+        s,
+        Msg::Op {
+            id: 1,
+            event,
+            elapsed_ms,
+        },
+    );
+}
+
+fn step(replica: &str, step: Step, done: bool, detail: Option<&str>) -> OpEvent {
+    OpEvent::Step {
+        replica: replica.into(),
+        step,
+        done,
+        detail: detail.map(Into::into),
+    }
+}
+
+/// A confirmed redeploy halfway: one replica exchanged, one being created.
+fn redeploy_running(s: &mut AppState) {
+    asked(s, Action::Redeploy);
+    planned(s, redeploy_plan());
+    act(s, &[Action::Confirm]);
+    op_event(
+        s,
+        OpEvent::Message {
+            text: "registry.local/shop/web:1.4.2: image is up to date".into(),
+        },
+        800,
+    );
+    op_event(
+        s,
+        step(
+            "shop-web-1",
+            Step::Healthy,
+            false,
+            Some("new container 9c1e2d"),
+        ),
+        2500,
+    );
+    op_event(s, step("shop-web-1", Step::OldRemoved, true, None), 3000);
+    op_event(s, step("shop-web-2", Step::Creating, false, None), 3100);
+    update(s, Msg::Tick(NOW + 3));
+}
+
+#[test]
+fn asking_the_engine() {
+    snapshot_all("op_pending", |s| {
+        asked(s, Action::Redeploy);
+    });
+}
+
+#[test]
+fn confirmation_overlay() {
+    snapshot_all("op_confirm", |s| {
+        asked(s, Action::Redeploy);
+        planned(s, redeploy_plan());
+    });
+}
+
+#[test]
+fn confirmation_asked_twice() {
+    snapshot_all("op_confirm_again", |s| {
+        asked(s, Action::Scale);
+        update(
+            s,
+            Msg::Key(KeyEvent::new(KeyCode::Backspace, KeyModifiers::NONE)),
+        );
+        update(
+            s,
+            Msg::Key(KeyEvent::new(KeyCode::Char('0'), KeyModifiers::NONE)),
+        );
+        update(
+            s,
+            Msg::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)),
+        );
+        planned(s, scale_to_zero_plan());
+        act(s, &[Action::Confirm]);
+    });
+}
+
+#[test]
+fn scale_prompt() {
+    snapshot_all("op_scale_prompt", |s| {
+        asked(s, Action::Scale);
+        update(
+            s,
+            Msg::Key(KeyEvent::new(KeyCode::Backspace, KeyModifiers::NONE)),
+        );
+        update(
+            s,
+            Msg::Key(KeyEvent::new(KeyCode::Char('3'), KeyModifiers::NONE)),
+        );
+    });
+}
+
+#[test]
+fn progress_running() {
+    snapshot_all("op_progress_running", redeploy_running);
+}
+
+#[test]
+fn progress_finished_and_left() {
+    snapshot_all("op_progress_finished", |s| {
+        redeploy_running(s);
+        op_event(
+            s,
+            step(
+                "shop-web-2",
+                Step::Failed,
+                false,
+                Some("exited (1) before it was running"),
+            ),
+            4000,
+        );
+        op_event(
+            s,
+            step(
+                "shop-web-2",
+                Step::Restored,
+                true,
+                Some("the old container runs again"),
+            ),
+            4200,
+        );
+        op_event(
+            s,
+            OpEvent::Finished {
+                outcome: Outcome::Restored,
+                message: "shop-web-2: the new container exited (1); the old one was started again"
+                    .into(),
+            },
+            4200,
+        );
+    });
+    // Left while it ran, the status bar tells how it ended.
+    snapshot_all("op_status_after_leaving", |s| {
+        redeploy_running(s);
+        act(s, &[Action::Back]);
+        op_event(s, step("shop-web-2", Step::OldRemoved, true, None), 4000);
+        op_event(
+            s,
+            OpEvent::Finished {
+                outcome: Outcome::Converged,
+                message: "2 containers replaced".into(),
+            },
+            4200,
+        );
+    });
+}
+
+#[test]
+fn help_on_the_operations_screen() {
+    snapshot_all("help_operations", |s| {
+        redeploy_running(s);
+        act(s, &[Action::Help]);
+    });
 }

@@ -1,6 +1,7 @@
 //! The one vocabulary of things a user can ask for. Keymaps bind key strings
 //! to these names (snake_case); variants that carry data are not bindable.
 
+use crate::domain::OpKind;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -43,6 +44,18 @@ pub enum Action {
     SearchNext,
     SearchPrev,
     SaveLogs,
+    // operations (mutating: hidden and refused with --read-only)
+    Scale,
+    Restart,
+    Stop,
+    Start,
+    Redeploy,
+    Rollback,
+    // confirmation and progress
+    Confirm,
+    Cancel,
+    Operations,
+    CancelOperation,
 }
 
 impl Action {
@@ -80,7 +93,30 @@ impl Action {
         Action::SearchNext,
         Action::SearchPrev,
         Action::SaveLogs,
+        Action::Scale,
+        Action::Restart,
+        Action::Stop,
+        Action::Start,
+        Action::Redeploy,
+        Action::Rollback,
+        Action::Confirm,
+        Action::Cancel,
+        Action::Operations,
+        Action::CancelOperation,
     ];
+
+    /// The operation an action asks for, if it changes the cluster.
+    pub fn op_kind(self) -> Option<OpKind> {
+        Some(match self {
+            Action::Scale => OpKind::Scale,
+            Action::Restart => OpKind::Restart,
+            Action::Stop => OpKind::Stop,
+            Action::Start => OpKind::Start,
+            Action::Redeploy => OpKind::Redeploy,
+            Action::Rollback => OpKind::Rollback,
+            _ => return None,
+        })
+    }
 
     /// The name used in keymap files.
     pub fn name(self) -> String {
@@ -97,7 +133,7 @@ impl Action {
             Action::Help => "show this help",
             Action::Command => "command mode (:containers, :stacks, :q ...)",
             Action::Filter => "filter rows / log lines",
-            Action::Back => "go back, clear filter",
+            Action::Back => "close the notice or the filter, go back",
             Action::ToggleLogPane => "show berth's own log",
             Action::Up => "move up",
             Action::Down => "move down",
@@ -125,6 +161,16 @@ impl Action {
             Action::SearchNext => "next match",
             Action::SearchPrev => "previous match",
             Action::SaveLogs => "save the buffer to a file",
+            Action::Scale => "scale the service (asks for the replica count)",
+            Action::Restart => "restart the service or container",
+            Action::Stop => "stop the service or container",
+            Action::Start => "start the service or container",
+            Action::Redeploy => "redeploy: pull the image, replace the containers",
+            Action::Rollback => "roll back to the previous spec / image",
+            Action::Confirm => "go ahead with the operation",
+            Action::Cancel => "do not do it",
+            Action::Operations => "operations of this session and their progress",
+            Action::CancelOperation => "cancel the selected operation at a safe point",
         }
     }
 }

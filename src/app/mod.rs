@@ -6,6 +6,14 @@ pub mod layout;
 pub mod list;
 pub mod logview;
 mod msg;
+pub mod notice;
+mod op_runner;
+#[cfg(test)]
+mod op_runner_tests;
+pub mod ops;
+#[cfg(test)]
+mod ops_tests;
+pub mod overlay;
 pub mod runtime;
 mod state;
 mod stats;
@@ -16,5 +24,7 @@ pub mod view;
 
 pub use action::Action;
 pub use msg::{Command, Msg};
-pub use state::{AppState, Prompt, Screen, Settings};
+pub use notice::{Level, Notice};
+pub use overlay::Overlay;
+pub use state::{AppState, OpEntry, Prompt, Screen, Settings};
 pub use update::update;

@@ -2,6 +2,7 @@
 
 use super::Action;
 use crate::backend::BackendEvent;
+use crate::domain::{OpEvent, OpRequest, Plan};
 use crate::logs::{LogEvent, LogRequest};
 use crossterm::event::KeyEvent;
 use std::path::PathBuf;
@@ -23,6 +24,24 @@ pub enum Msg {
     Tick(i64),
     /// A save finished: where, how many lines, or why not.
     Saved(Result<(PathBuf, usize), String>),
+    /// The backend's answer to [`Command::Check`]: whether `req` applies.
+    Checked {
+        req: OpRequest,
+        result: Result<(), String>,
+    },
+    /// The backend's answer to [`Command::Prepare`]: the plan, or why none.
+    Planned {
+        req: OpRequest,
+        result: Result<Plan, String>,
+    },
+    /// Progress of a running operation; `elapsed_ms` since it was started.
+    Op {
+        id: u64,
+        event: OpEvent,
+        elapsed_ms: u64,
+    },
+    /// The notice with this id has been shown long enough.
+    NoticeExpired(u64),
 }
 
 /// Side effects the reducer asks for; the runtime performs them.
@@ -38,6 +57,31 @@ pub enum Command {
     /// Write the shown lines of the log view to a file.
     SaveLogs {
         session: u64,
+    },
+    /// Ask the backend whether the operation applies to its target.
+    Check {
+        req: OpRequest,
+    },
+    /// Ask the backend for the plan of `req` (changes nothing).
+    Prepare {
+        req: OpRequest,
+    },
+    /// Carry out a confirmed plan as operation `id`.
+    Execute {
+        id: u64,
+        plan: Plan,
+    },
+    /// Stop operation `id` at its next safe point.
+    CancelOp {
+        id: u64,
+    },
+    /// Append a line to the audit trail.
+    Audit {
+        req: OpRequest,
+        /// converged, failed, restored, cancelled, refused, declined.
+        result: String,
+        message: String,
+        duration_ms: u64,
     },
     Quit,
 }

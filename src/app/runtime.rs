@@ -2,14 +2,18 @@
 //! signals in one `select!`. It feeds the reducer and performs its commands;
 //! it draws only when state changed, at most ~30 frames a second.
 
+use super::notice::{Level, NOTICE_TTL};
+use super::op_runner::OpRunner;
 use super::stats::Stats;
 use super::{AppState, Command, Msg, Screen, Settings, update};
-use crate::backend::Backend;
+use crate::audit::{Audit, AuditContext};
+use crate::backend::{Backend, ReadOnly};
 use crate::config::{Keymap, Theme};
 use crate::logs::{LogEvent, format_timestamp};
 use crate::terminal::Term;
 use crossterm::event::{Event, EventStream, KeyEventKind};
 use futures::StreamExt;
+use std::collections::VecDeque;
 use std::io::Write;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -29,6 +33,8 @@ const TICK: Duration = Duration::from_secs(60);
 /// and drawing get their turn again.
 const LOG_DRAIN: usize = 64;
 const LOG_DRAIN_TIME: Duration = Duration::from_millis(8);
+/// How long quitting waits for running operations to stop at a safe point.
+const QUIT_GRACE: Duration = Duration::from_secs(10);
 
 struct LogSession {
     id: u64,
@@ -52,14 +58,32 @@ pub async fn run(
     keymap: Keymap,
     warnings: Vec<String>,
 ) -> anyhow::Result<()> {
+    // The reducer refuses changes read-only; the guard makes sure of it.
+    let backend: Arc<dyn Backend> = if settings.read_only {
+        Arc::new(ReadOnly(backend))
+    } else {
+        backend
+    };
     let size = term.size()?;
     let mut state = AppState::new(settings, (size.width, size.height), unix_now());
     for w in &warnings {
         tracing::warn!("{w}");
     }
     if !warnings.is_empty() {
-        state.last_error = Some(warnings.join("; "));
+        state.notify(Level::Warn, warnings.join("; "));
     }
+    let (audit, audit_writer) = Audit::open(state.settings.audit_dir.as_deref());
+    let audit_ctx = AuditContext {
+        via: "console",
+        backend: state.settings.backend.label().to_owned(),
+        endpoint: state.settings.endpoint.clone(),
+    };
+    let mut runner = OpRunner::new(backend.clone(), audit, audit_ctx);
+    // The notice whose expiry is scheduled, and when.
+    let mut notice_timer = state
+        .notice
+        .as_ref()
+        .map(|n| (n.id, Instant::now() + NOTICE_TTL));
     let (btx, mut brx) = mpsc::channel(16);
     let watcher = tokio::spawn(backend.watch(btx));
     let mut keys = EventStream::new();
@@ -108,6 +132,17 @@ pub async fn run(
                 Msg::Backend(ev)
             }
             Some((id, ev)) = next_log(&mut logs) => Msg::Log { session: id, event: ev },
+            msg = runner.next() => {
+                // Stamps the end of an operation with the time it arrived.
+                if matches!(msg, Msg::Op { .. }) {
+                    update(&mut state, Msg::Tick(unix_now()));
+                }
+                msg
+            }
+            _ = sleep_until(notice_timer.map(|(_, at)| at)), if notice_timer.is_some() => {
+                let id = notice_timer.take().map(|(id, _)| id).unwrap_or_default();
+                Msg::NoticeExpired(id)
+            }
 
             _ = tokio::time::sleep_until(next_tick) => {
                 next_tick = Instant::now() + TICK;
@@ -135,8 +170,10 @@ pub async fn run(
                 update(&mut state, msg);
             }
         }
-        for cmd in cmds {
-            match cmd {
+        // Commands may answer at once (a capability check) with more commands.
+        let mut queue = VecDeque::from(cmds);
+        while let Some(cmd) = queue.pop_front() {
+            let reply = match cmd {
                 Command::OpenLogs { session, req } => {
                     let (tx, rx) = mpsc::channel(64);
                     let task = tokio::spawn(backend.logs(req, tx));
@@ -145,18 +182,26 @@ pub async fn run(
                         rx,
                         task,
                     });
+                    None
                 }
                 Command::CloseLogs { session } => {
                     if logs.as_ref().is_some_and(|l| l.id == session) {
                         logs = None;
                     }
+                    None
                 }
-                Command::SaveLogs { session } => {
-                    let result = save_logs(&state, session);
-                    update(&mut state, Msg::Saved(result));
-                }
-                Command::Quit => {}
+                Command::SaveLogs { session } => Some(Msg::Saved(save_logs(&state, session))),
+                Command::Quit => None,
+                // Operations: check, plan, execute, cancel, audit.
+                other => runner.perform(other),
+            };
+            if let Some(msg) = reply {
+                queue.extend(update(&mut state, msg));
             }
+        }
+        let shown = state.notice.as_ref().map(|n| n.id);
+        if shown != notice_timer.map(|(id, _)| id) {
+            notice_timer = shown.map(|id| (id, Instant::now() + NOTICE_TTL));
         }
         if state.quit {
             break;
@@ -169,11 +214,34 @@ pub async fn run(
                     TICK
                 };
         }
+        // A running operation's elapsed time counts in seconds, when shown.
+        if state.shows_running_clock() {
+            next_tick = next_tick.min(Instant::now() + TICK_FRESH);
+        }
         if state.dirty && next_draw.is_none() {
             next_draw = Some((last_draw + FRAME).max(Instant::now()));
         }
     }
     watcher.abort();
+    if runner.running() > 0 {
+        // They run in this process: stop them at a safe point, and wait a
+        // little for their last word so the audit trail says how each ended.
+        state.notify(
+            Level::Warn,
+            format!(
+                "stopping {} operation(s) at a safe point…",
+                runner.running()
+            ),
+        );
+        // The terminal may be gone (ssh dropped): nothing to show then.
+        let _ = term.draw(|f| crate::ui::draw(f, &state, &theme, &keymap));
+        runner
+            .stop_all(&mut state, Instant::now() + QUIT_GRACE)
+            .await;
+    }
+    // Every audit handle must be gone before the writer can finish.
+    drop(runner);
+    audit_writer.finish();
     stats.log_dropped = state.logs().map(|v| v.ring.dropped()).unwrap_or_default();
     stats.write_if_asked();
     Ok(())

@@ -4,10 +4,12 @@
 use super::layout;
 use super::list::ListState;
 use super::logview::LogView;
+use super::notice::{Level, Notice};
+use super::overlay::Overlay;
 use super::view::{Scope, View};
 use crate::backend::{BackendKind, ConnectionState};
 use crate::config::Mode;
-use crate::domain::Snapshot;
+use crate::domain::{Operation, Snapshot};
 use std::sync::Arc;
 
 /// A screen on the navigation stack.
@@ -15,6 +17,18 @@ use std::sync::Arc;
 pub enum Screen {
     List(Box<ListState>),
     Logs(Box<LogView>),
+    /// This session's operations; `selected` counts from the newest.
+    Operations {
+        selected: usize,
+    },
+}
+
+/// An operation started in this session.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OpEntry {
+    pub op: Operation,
+    /// How long it took, measured by the runtime (finer than `op.finished`).
+    pub took_ms: Option<u64>,
 }
 
 /// Text being typed at the bottom line.
@@ -68,6 +82,8 @@ pub struct Settings {
     pub log_capacity: usize,
     /// Where saved logs go.
     pub save_dir: std::path::PathBuf,
+    /// Where `audit.jsonl` is appended; `None` writes no audit trail.
+    pub audit_dir: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug)]
@@ -77,13 +93,16 @@ pub struct AppState {
     /// Whether a first snapshot arrived (an empty list then means "none").
     pub loaded: bool,
     pub connection: ConnectionState,
+    /// Why the connection is lost; cleared when it is back.
     pub last_error: Option<String>,
-    /// A passing notice (saved file, unknown command).
-    pub message: Option<String>,
+    /// Config warnings, operation results, refusals: not tied to the connection.
+    pub notice: Option<Notice>,
+    next_notice: u64,
     pub screens: Vec<Screen>,
     pub prompt: Option<Prompt>,
-    /// Help overlay, with its scroll.
-    pub help: Option<usize>,
+    pub overlay: Option<Overlay>,
+    /// In the order started.
+    pub operations: Vec<OpEntry>,
     pub show_log_pane: bool,
     pub size: (u16, u16),
     /// Unix seconds, advanced by ticks (ages).
@@ -102,13 +121,15 @@ impl AppState {
             loaded: false,
             connection: ConnectionState::Connecting,
             last_error: None,
-            message: None,
+            notice: None,
+            next_notice: 1,
             screens: vec![Screen::List(Box::new(ListState::new(
                 View::Containers,
                 Scope::default(),
             )))],
             prompt: None,
-            help: None,
+            overlay: None,
+            operations: Vec::new(),
             show_log_pane: false,
             size,
             now,
@@ -128,36 +149,65 @@ impl AppState {
         &mut self.screens[last]
     }
 
-    pub fn view(&self) -> View {
+    /// The list or log view on top; `None` on the operations screen.
+    pub fn view(&self) -> Option<View> {
         match self.screen() {
-            Screen::List(l) => l.view,
-            Screen::Logs(_) => View::Logs,
+            Screen::List(l) => Some(l.view),
+            Screen::Logs(_) => Some(View::Logs),
+            Screen::Operations { .. } => None,
         }
     }
 
     /// The keymap table in force, or `None` while a prompt takes raw keys.
     pub fn key_mode(&self) -> Option<Mode> {
         if self.prompt.is_some() {
-            None
-        } else if self.help.is_some() {
-            Some(Mode::Help)
-        } else if matches!(self.screen(), Screen::Logs(_)) {
-            Some(Mode::Logs)
-        } else {
-            Some(Mode::List)
+            return None;
         }
+        if let Some(o) = &self.overlay {
+            return o.key_mode();
+        }
+        Some(match self.screen() {
+            Screen::List(_) => Mode::List,
+            Screen::Logs(_) => Mode::Logs,
+            Screen::Operations { .. } => Mode::Operation,
+        })
     }
 
     /// Rows available to the current list or log body.
     pub fn body_height(&self) -> usize {
-        layout::body_rows(self.size, self.show_log_pane, self.view() == View::Logs)
+        let headerless = !matches!(self.screen(), Screen::List(_));
+        layout::body_rows(self.size, self.show_log_pane, headerless)
     }
 
     pub fn logs(&self) -> Option<&LogView> {
         self.screens.iter().rev().find_map(|s| match s {
             Screen::Logs(l) => Some(l.as_ref()),
-            Screen::List(_) => None,
+            _ => None,
         })
+    }
+
+    /// Shows `text` in the status bar until dismissed or timed out.
+    pub fn notify(&mut self, level: Level, text: impl Into<String>) {
+        self.notice = Some(Notice {
+            id: self.next_notice,
+            level,
+            text: text.into(),
+        });
+        self.next_notice += 1;
+    }
+
+    pub fn operation(&self, id: u64) -> Option<&OpEntry> {
+        self.operations.iter().find(|e| e.op.id == id)
+    }
+
+    pub fn running_operations(&self) -> impl Iterator<Item = &OpEntry> {
+        self.operations.iter().filter(|e| e.op.is_running())
+    }
+
+    /// Whether the screen shows a running operation's elapsed seconds.
+    pub fn shows_running_clock(&self) -> bool {
+        matches!(self.screen(), Screen::Operations { .. })
+            && self.running_operations().next().is_some()
     }
 
     /// Whether a list shows an age under a minute (shown in seconds).
@@ -169,7 +219,7 @@ impl AppState {
                 View::Services => self.snapshot.services.iter().any(|s| fresh(s.created)),
                 _ => false,
             },
-            Screen::Logs(_) => false,
+            _ => false,
         }
     }
 }

@@ -6,6 +6,9 @@ use super::columns::{Row, columns};
 use super::list::ListState;
 use super::logview::LogView;
 use super::msg::{Command, Msg};
+use super::notice::Level;
+use super::ops;
+use super::overlay::Overlay;
 use super::state::{AppState, Prompt, Screen};
 use super::view::{Scope, View};
 use crate::backend::{BackendEvent, ConnectionState};
@@ -15,36 +18,71 @@ use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 pub fn update(state: &mut AppState, msg: Msg) -> Vec<Command> {
     let mut cmds = Vec::new();
     match msg {
-        Msg::Action(a) => {
-            state.message = None;
-            action(state, a, &mut cmds);
+        Msg::Action(a) => action(state, a, &mut cmds),
+        Msg::Key(k) => {
+            if matches!(state.overlay, Some(Overlay::Scale { .. })) {
+                if k.kind != KeyEventKind::Release {
+                    ops::scale_key(state, k, &mut cmds);
+                }
+            } else {
+                prompt_key(state, k, &mut cmds);
+            }
         }
-        Msg::Key(k) => prompt_key(state, k, &mut cmds),
         Msg::Resize(w, h) => {
             state.size = (w, h);
             rebuild_lists(state);
         }
         Msg::Backend(ev) => backend_event(state, ev),
         Msg::Log { session, event } => {
-            if let Screen::Logs(v) = state.screen_mut()
-                && v.session == session
-            {
-                v.apply(event);
-            } else {
+            // The view may be under the operations screen: it keeps following.
+            let Some(v) = state.screens.iter_mut().find_map(|s| match s {
+                Screen::Logs(v) if v.session == session => Some(v),
+                _ => None,
+            }) else {
                 // A late event of a closed view: nothing to draw.
+                return cmds;
+            };
+            v.apply(event);
+            if !matches!(state.screen(), Screen::Logs(_)) {
                 return cmds;
             }
         }
         Msg::Tick(now) => {
             state.now = now;
-            if !matches!(state.screen(), Screen::List(_)) {
+            // Ages in lists; the elapsed time of a running operation.
+            let clock_shown =
+                matches!(state.screen(), Screen::List(_)) || state.shows_running_clock();
+            if !clock_shown {
                 return cmds;
             }
         }
         Msg::Saved(result) => match result {
-            Ok((path, n)) => state.message = Some(format!("saved {n} lines to {}", path.display())),
-            Err(e) => state.last_error = Some(format!("could not save logs: {e}")),
+            Ok((path, n)) => {
+                state.notify(Level::Ok, format!("saved {n} lines to {}", path.display()))
+            }
+            Err(e) => state.notify(Level::Error, format!("could not save logs: {e}")),
         },
+        Msg::Checked { req, result } => ops::checked(state, req, result, &mut cmds),
+        Msg::Planned { req, result } => {
+            if !ops::planned(state, req, result, &mut cmds) {
+                return cmds;
+            }
+        }
+        Msg::Op {
+            id,
+            event,
+            elapsed_ms,
+        } => {
+            if !ops::op_event(state, id, event, elapsed_ms, &mut cmds) {
+                return cmds;
+            }
+        }
+        Msg::NoticeExpired(id) => {
+            if state.notice.as_ref().is_none_or(|n| n.id != id) {
+                return cmds;
+            }
+            state.notice = None;
+        }
     }
     state.dirty = true;
     cmds
@@ -82,22 +120,35 @@ fn rebuild_lists(state: &mut AppState) {
 
 fn action(state: &mut AppState, a: Action, cmds: &mut Vec<Command>) {
     let height = state.body_height();
-    if let Some(scroll) = state.help.as_mut() {
-        match a {
-            Action::Up => *scroll = scroll.saturating_sub(1),
-            Action::Down => *scroll += 1,
-            Action::PageUp => *scroll = scroll.saturating_sub(height),
-            Action::PageDown => *scroll += height,
-            Action::Home => *scroll = 0,
-            Action::Back | Action::Help => state.help = None,
-            Action::Quit => quit(state, cmds),
-            _ => {}
+    match state.overlay.as_mut() {
+        Some(Overlay::Help { scroll }) => {
+            match a {
+                Action::Up => *scroll = scroll.saturating_sub(1),
+                Action::Down => *scroll += 1,
+                Action::PageUp => *scroll = scroll.saturating_sub(height),
+                Action::PageDown => *scroll += height,
+                Action::Home => *scroll = 0,
+                Action::Back | Action::Help => state.overlay = None,
+                Action::Quit => quit(state, cmds),
+                _ => {}
+            }
+            return;
         }
-        return;
+        // Quitting with a confirmation open declines it (and says so in the audit).
+        Some(_) if a == Action::Quit => {
+            ops::overlay_action(state, Action::Cancel, cmds);
+            return quit(state, cmds);
+        }
+        Some(_) => return ops::overlay_action(state, a, cmds),
+        None => {}
+    }
+    if let Some(kind) = a.op_kind() {
+        return ops::request(state, kind, cmds);
     }
     match a {
         Action::Quit => quit(state, cmds),
-        Action::Help => state.help = Some(0),
+        Action::Help => state.overlay = Some(Overlay::Help { scroll: 0 }),
+        Action::Operations => ops::open_operations(state),
         Action::Command => {
             state.prompt = Some(Prompt::Command {
                 text: String::new(),
@@ -129,6 +180,7 @@ fn action(state: &mut AppState, a: Action, cmds: &mut Vec<Command>) {
             match state.screen_mut() {
                 Screen::List(_) => list_action(state, a, height, cmds, &snap),
                 Screen::Logs(v) => log_action(v, a, height, cmds),
+                Screen::Operations { .. } => ops::operations_action(state, a, cmds),
             }
         }
     }
@@ -209,6 +261,7 @@ fn current_filter(state: &AppState) -> Option<String> {
     match state.screen() {
         Screen::List(l) => l.filter.as_ref().map(|f| f.pattern().to_owned()),
         Screen::Logs(v) => v.filter.as_ref().map(|f| f.pattern().to_owned()),
+        Screen::Operations { .. } => None,
     }
 }
 
@@ -224,13 +277,17 @@ fn set_filter(state: &mut AppState, pattern: Option<&str>) {
             l.rebuild(&snap, now, height);
         }
         Screen::Logs(v) => v.set_filter(filter),
+        Screen::Operations { .. } => {}
     }
 }
 
-/// Esc: close the filter first, then go up one screen.
+/// Esc: close the filter first, then the notice, then go up one screen.
 fn back(state: &mut AppState, cmds: &mut Vec<Command>) {
     if current_filter(state).is_some() {
         set_filter(state, None);
+        return;
+    }
+    if state.notice.take().is_some() {
         return;
     }
     if state.screens.len() > 1
@@ -305,7 +362,7 @@ fn logs_of_selection(state: &mut AppState, cmds: &mut Vec<Command>) {
         Some(Row::Container(c)) => (LogTarget::Container(c.id.clone()), c.name.clone()),
         Some(Row::Service(s)) => (LogTarget::Service(s.id.clone()), s.qualified_name()),
         Some(_) => {
-            state.message = Some("logs: select a service or a container".into());
+            state.notify(Level::Warn, "logs: select a service or a container");
             return;
         }
         None => return,
@@ -354,7 +411,7 @@ fn prompt_key(state: &mut AppState, key: KeyEvent, cmds: &mut Vec<Command>) {
                         v.search_hit = None;
                         v.search = (!text.is_empty()).then(|| Filter::new(&text));
                         if v.search.is_some() && !v.search_step(false, height) {
-                            state.message = Some(format!("search: no line matches {text}"));
+                            state.notify(Level::Info, format!("search: no line matches {text}"));
                         }
                     }
                 }
@@ -400,14 +457,15 @@ fn run_command(state: &mut AppState, text: &str, cmds: &mut Vec<Command>) {
     match word {
         "" => {}
         "q" | "q!" | "quit" | "exit" => quit(state, cmds),
-        "help" | "h" | "?" => state.help = Some(0),
+        "help" | "h" | "?" => state.overlay = Some(Overlay::Help { scroll: 0 }),
         _ => match View::parse(word) {
             Some(v) => goto_view(state, v, cmds),
-            None => {
-                state.message = Some(format!(
+            None => state.notify(
+                Level::Warn,
+                format!(
                     "unknown command: {word} (try :containers, :services, :stacks, :nodes, :q)"
-                ))
-            }
+                ),
+            ),
         },
     }
 }

@@ -16,6 +16,7 @@ fn state() -> AppState {
         log_tail: 1000,
         log_capacity: 100,
         save_dir: std::env::temp_dir(),
+        audit_dir: None,
     };
     let mut s = AppState::new(settings, (120, 30), NOW);
     update(
@@ -48,14 +49,14 @@ fn key(s: &mut AppState, code: KeyCode) -> Vec<Command> {
 fn selected_name(s: &AppState) -> Option<String> {
     match s.screen() {
         Screen::List(l) => l.selected(&s.snapshot).map(|r| r.cell(0, NOW).into_owned()),
-        Screen::Logs(_) => None,
+        _ => None,
     }
 }
 
 #[test]
 fn starts_on_containers_sorted_by_name() {
     let s = state();
-    assert_eq!(s.view(), View::Containers);
+    assert_eq!(s.view(), Some(View::Containers));
     assert_eq!(selected_name(&s).as_deref(), Some("grafana"));
     assert!(s.loaded);
 }
@@ -66,19 +67,19 @@ fn drill_down_stack_service_container_logs_and_back() {
     act(&mut s, &[Action::ViewStacks, Action::Down]);
     assert_eq!(selected_name(&s).as_deref(), Some("shop"));
     act(&mut s, &[Action::Open]);
-    assert_eq!(s.view(), View::Services);
+    assert_eq!(s.view(), Some(View::Services));
     let Screen::List(l) = s.screen() else {
         panic!("list")
     };
     assert_eq!(l.rows.len(), 2, "only the shop's services");
     act(&mut s, &[Action::Down, Action::Open]);
-    assert_eq!(s.view(), View::Containers);
+    assert_eq!(s.view(), Some(View::Containers));
     let Screen::List(l) = s.screen() else {
         panic!("list")
     };
     assert_eq!(l.rows.len(), 2, "web's two containers");
     let cmds = act(&mut s, &[Action::Open]);
-    assert_eq!(s.view(), View::Logs);
+    assert_eq!(s.view(), Some(View::Logs));
     let [Command::OpenLogs { session, req }] = cmds.as_slice() else {
         panic!("one OpenLogs, got {cmds:?}")
     };
@@ -91,9 +92,9 @@ fn drill_down_stack_service_container_logs_and_back() {
     let session = *session;
     let cmds = act(&mut s, &[Action::Back]);
     assert_eq!(cmds, vec![Command::CloseLogs { session }]);
-    assert_eq!(s.view(), View::Containers);
+    assert_eq!(s.view(), Some(View::Containers));
     act(&mut s, &[Action::Back, Action::Back]);
-    assert_eq!(s.view(), View::Stacks);
+    assert_eq!(s.view(), Some(View::Stacks));
     assert_eq!(
         selected_name(&s).as_deref(),
         Some("shop"),
@@ -136,7 +137,7 @@ fn filter_prompt_applies_live_and_escape_restores() {
     assert_eq!(rows(&s), 3, "esc restores the filter from before");
     act(&mut s, &[Action::Back]);
     assert_eq!(rows(&s), 6, "back clears the filter first");
-    assert_eq!(s.view(), View::Containers);
+    assert_eq!(s.view(), Some(View::Containers));
 }
 
 #[test]
@@ -145,14 +146,14 @@ fn command_mode_jumps_to_views_and_quits() {
     act(&mut s, &[Action::Command]);
     typed(&mut s, "stacks");
     key(&mut s, KeyCode::Enter);
-    assert_eq!(s.view(), View::Stacks);
+    assert_eq!(s.view(), Some(View::Stacks));
     act(&mut s, &[Action::Command]);
     typed(&mut s, "nope");
     key(&mut s, KeyCode::Enter);
     assert!(
-        s.message
-            .as_deref()
-            .is_some_and(|m| m.contains("unknown command"))
+        s.notice
+            .as_ref()
+            .is_some_and(|n| n.text.contains("unknown command"))
     );
     act(&mut s, &[Action::Command]);
     typed(&mut s, "q");
@@ -242,10 +243,10 @@ fn help_overlay_takes_its_own_keys() {
     act(&mut s, &[Action::Help]);
     assert_eq!(s.key_mode(), Some(crate::config::Mode::Help));
     act(&mut s, &[Action::Down, Action::Down]);
-    assert_eq!(s.help, Some(2));
+    assert_eq!(s.overlay, Some(Overlay::Help { scroll: 2 }));
     act(&mut s, &[Action::Back]);
-    assert_eq!(s.help, None);
-    assert_eq!(s.view(), View::Containers, "back closed help only");
+    assert_eq!(s.overlay, None);
+    assert_eq!(s.view(), Some(View::Containers), "back closed help only");
 }
 
 #[test]

@@ -23,10 +23,21 @@ pub enum Mode {
     List,
     Logs,
     Help,
+    /// A confirmation (or a plan being asked for) is open.
+    Confirm,
+    /// The operations (progress) screen.
+    Operation,
 }
 
 impl Mode {
-    pub const ALL: [Mode; 4] = [Mode::Global, Mode::List, Mode::Logs, Mode::Help];
+    pub const ALL: [Mode; 6] = [
+        Mode::Global,
+        Mode::List,
+        Mode::Logs,
+        Mode::Help,
+        Mode::Confirm,
+        Mode::Operation,
+    ];
 
     pub fn table(self) -> &'static str {
         match self {
@@ -34,6 +45,8 @@ impl Mode {
             Mode::List => "list",
             Mode::Logs => "logs",
             Mode::Help => "help",
+            Mode::Confirm => "confirm",
+            Mode::Operation => "operation",
         }
     }
 
@@ -201,7 +214,9 @@ fn read_keymap(src: Source<'_>) -> Result<KeymapFile, ConfigError> {
             continue;
         }
         let Some(mode) = Mode::from_table(top) else {
-            let msg = format!("unknown table \"{top}\" (expected global, list, logs or help)");
+            let msg = format!(
+                "unknown table \"{top}\" (expected global, list, logs, help, confirm or operation)"
+            );
             return Err(src.err(k.span(), top, msg));
         };
         let DeValue::Table(table) = v.get_ref() else {

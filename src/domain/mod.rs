@@ -16,7 +16,7 @@ pub use operation::{
     Capabilities, ContainerRef, NodeRef, OpEvent, OpKind, OpRequest, Operation, Outcome, Plan,
     ReplicaProgress, ServiceRef, Step, TargetRef,
 };
-pub use resolve::resolve;
+pub use resolve::{container_ref, resolve};
 pub use service::{Service, ServiceKind};
 pub use snapshot::Snapshot;
 pub use stack::{Stack, StackKind};

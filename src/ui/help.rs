@@ -1,5 +1,7 @@
-//! The help overlay, generated from the keymap in force.
+//! The help overlay, generated from the keymap in force: the screen's own
+//! table, what opens from it (the confirmation), then the global keys.
 
+use super::popup::centered;
 use crate::app::{Action, AppState, Screen};
 use crate::config::{Keymap, Mode, Theme};
 use ratatui::Frame;
@@ -15,20 +17,12 @@ pub fn draw(
     theme: &Theme,
     scroll: usize,
 ) {
-    let mode = match state.screen() {
-        Screen::Logs(_) => Mode::Logs,
-        Screen::List(_) => Mode::List,
-    };
-    let lines = lines(keymap, mode, theme);
+    let lines = lines(keymap, &tables(state), state.settings.read_only, theme);
     let w = area.width.saturating_sub(4).min(72);
-    let h = area.height.saturating_sub(2).min(lines.len() as u16 + 2);
-    let popup = Rect::new(
-        area.x + (area.width - w) / 2,
-        area.y + (area.height - h) / 2,
-        w,
-        h,
-    );
-    let max_scroll = lines.len().saturating_sub(h.saturating_sub(2) as usize);
+    let popup = centered(area, w, lines.len() as u16 + 2);
+    let max_scroll = lines
+        .len()
+        .saturating_sub(popup.height.saturating_sub(2) as usize);
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(theme.title)
@@ -46,14 +40,40 @@ pub fn draw(
     );
 }
 
-/// One line per bound action: its keys and what it does, by table.
-pub fn lines<'a>(keymap: &Keymap, mode: Mode, theme: &Theme) -> Vec<Line<'a>> {
+/// The tables that matter on the current screen, most specific first.
+pub fn tables(state: &AppState) -> Vec<Mode> {
+    let mut t = match state.screen() {
+        Screen::List(_) if state.settings.read_only => vec![Mode::List],
+        // Operation keys on a list open the confirmation.
+        Screen::List(_) => vec![Mode::List, Mode::Confirm],
+        Screen::Logs(_) => vec![Mode::Logs],
+        Screen::Operations { .. } => vec![Mode::Operation],
+    };
+    t.push(Mode::Global);
+    t
+}
+
+/// One line per bound action: its keys and what it does, by table. With
+/// `read_only`, actions that change the cluster are left out.
+pub fn lines<'a>(
+    keymap: &Keymap,
+    tables: &[Mode],
+    read_only: bool,
+    theme: &Theme,
+) -> Vec<Line<'a>> {
     let mut out = Vec::new();
-    for (table, title) in [(mode, mode.table()), (Mode::Global, "global")] {
-        out.push(Line::from(Span::styled(format!("[{title}]"), theme.header)));
+    for &table in tables {
+        out.push(Line::from(Span::styled(
+            format!("[{}]", table.table()),
+            theme.header,
+        )));
         // In the vocabulary's order, which groups related actions.
         let bound: Vec<Action> = keymap.entries(table).into_iter().map(|(_, a)| a).collect();
-        for &action in Action::ALL.iter().filter(|a| bound.contains(a)) {
+        let shown = Action::ALL
+            .iter()
+            .filter(|a| bound.contains(a))
+            .filter(|a| !(read_only && a.op_kind().is_some()));
+        for &action in shown {
             let keys = keymap.keys_for(table, action).join(", ");
             out.push(Line::from(vec![
                 Span::styled(format!("  {keys:<16}"), theme.key),
@@ -67,4 +87,35 @@ pub fn lines<'a>(keymap: &Keymap, mode: Mode, theme: &Theme) -> Vec<Line<'a>> {
         theme.dim,
     )));
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn text(read_only: bool) -> String {
+        let k = Keymap::builtin("default").expect("default");
+        let t = Theme::builtin("dark").expect("dark");
+        lines(
+            &k,
+            &[Mode::List, Mode::Confirm, Mode::Global],
+            read_only,
+            &t,
+        )
+        .iter()
+        .map(|l| l.to_string())
+        .collect::<Vec<_>>()
+        .join("\n")
+    }
+
+    #[test]
+    fn read_only_hides_the_operation_keys() {
+        let all = text(false);
+        assert!(all.contains("redeploy"), "{all}");
+        assert!(all.contains("[confirm]"), "{all}");
+        let ro = text(true);
+        for word in ["scale", "redeploy", "rollback", "restart"] {
+            assert!(!ro.contains(word), "{word} shown read-only:\n{ro}");
+        }
+    }
 }

@@ -1,14 +1,19 @@
 //! Drawing: a pure function of state, theme and keymap. One file per view or widget.
 
+mod confirm;
 mod help;
 mod log_pane;
 mod logs;
+mod operations;
+mod pending;
+mod popup;
+mod scale_prompt;
 mod status;
 mod table;
 pub mod text;
 
 use crate::app::layout::{self, LOG_PANE_HEIGHT};
-use crate::app::{AppState, Screen};
+use crate::app::{AppState, Overlay, Screen};
 use crate::config::{Keymap, Theme};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout};
@@ -48,12 +53,23 @@ pub fn draw(frame: &mut Frame, state: &AppState, theme: &Theme, keymap: &Keymap)
     match state.screen() {
         Screen::List(list) => table::draw(frame, body, state, list, theme),
         Screen::Logs(view) => logs::draw(frame, body, view, theme),
+        Screen::Operations { .. } => operations::draw(frame, body, state, keymap, theme),
     }
     if state.show_log_pane {
         log_pane::draw(frame, pane_area, theme);
     }
     status::draw(frame, status_area, state, theme);
-    if let Some(scroll) = state.help {
-        help::draw(frame, area, state, keymap, theme, scroll);
+    match &state.overlay {
+        None => {}
+        Some(Overlay::Help { scroll }) => help::draw(frame, area, state, keymap, theme, *scroll),
+        Some(Overlay::Scale {
+            target,
+            current,
+            text,
+        }) => scale_prompt::draw(frame, area, target, *current, text, theme),
+        Some(Overlay::Pending { req }) => pending::draw(frame, area, req, keymap, theme),
+        Some(Overlay::Confirm { plan, again }) => {
+            confirm::draw(frame, area, plan, *again, keymap, theme)
+        }
     }
 }

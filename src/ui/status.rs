@@ -1,6 +1,8 @@
-//! The bottom line: backend, endpoint, connection, last error, or the prompt.
+//! The bottom line: backend, endpoint, connection, running operations and
+//! the notice, or the prompt.
 
-use crate::app::AppState;
+use crate::app::ops::icon;
+use crate::app::{AppState, Level};
 use crate::backend::ConnectionState;
 use crate::config::Theme;
 use ratatui::Frame;
@@ -29,25 +31,59 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
             theme.status_error,
         ),
     };
-    let mut spans = vec![
+    let mut news = Vec::new();
+    if let Some(err) = &state.last_error {
+        news.push(Span::styled(format!("  {err}"), theme.status_error));
+    }
+    let mut running = state.running_operations();
+    if let Some(first) = running.next() {
+        let (done, total) = first.op.done();
+        let more = match running.count() {
+            0 => String::new(),
+            n => format!(" (+{n})"),
+        };
+        news.push(Span::styled(
+            format!(
+                "  {} {} {done}/{total}{more}",
+                icon(None),
+                first.op.plan.request.describe()
+            ),
+            theme.state_transient,
+        ));
+    }
+    if let Some(n) = &state.notice {
+        let style = match n.level {
+            Level::Info => theme.status_bar,
+            Level::Ok => theme.status_ok,
+            Level::Warn => theme.status_warn,
+            Level::Error => theme.status_error,
+        };
+        news.push(Span::styled(format!("  {}", n.text), style));
+    }
+    let head = [
         Span::styled(" berth ", theme.title),
         Span::styled(format!("{} ", s.backend.label()), theme.status_bar),
-        Span::styled(format!("{} ", s.endpoint), theme.dim),
-        Span::styled(conn, conn_style),
     ];
+    let endpoint = Span::styled(format!("{} ", s.endpoint), theme.dim);
+    let mut tail = vec![Span::styled(conn, conn_style)];
     if s.read_only {
-        spans.push(Span::styled(" read-only", theme.status_warn));
+        tail.push(Span::styled(" read-only", theme.status_warn));
     }
-    if let Some(err) = &state.last_error {
-        spans.push(Span::styled(format!("  {err}"), theme.status_error));
-    } else if let Some(msg) = &state.message {
-        spans.push(Span::styled(format!("  {msg}"), theme.status_warn));
-    } else {
+    let news_w: usize = news.iter().map(|sp| sp.width()).sum();
+    let mut spans: Vec<Span> = head.into_iter().collect();
+    // News matters more than the endpoint, which never changes.
+    let width_without: usize = spans.iter().chain(&tail).map(|sp| sp.width()).sum();
+    if news.is_empty() || width_without + endpoint.width() + news_w <= area.width as usize {
+        spans.push(endpoint);
+    }
+    spans.extend(tail);
+    if news.is_empty() {
         spans.push(Span::styled(
             "  ? help  : command  / filter  q quit",
             theme.dim,
         ));
     }
+    spans.extend(news);
     frame.render_widget(
         Paragraph::new(Line::from(spans)).style(theme.status_bar),
         area,

@@ -47,6 +47,31 @@ pub fn cell(s: &str, width: usize, right: bool) -> String {
     out
 }
 
+/// Breaks `s` into lines of at most `width` columns at spaces; a word
+/// longer than a line is cut.
+pub fn wrap(s: &str, width: usize) -> Vec<String> {
+    let width = width.max(1);
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    for word in s.split_whitespace() {
+        let w = word.width();
+        let used = line.width();
+        if used > 0 && used + 1 + w <= width {
+            line.push(' ');
+            line.push_str(word);
+            continue;
+        }
+        if used > 0 {
+            lines.push(std::mem::take(&mut line));
+        }
+        line = fit(word, width);
+    }
+    if !line.is_empty() || lines.is_empty() {
+        lines.push(line);
+    }
+    lines
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -63,5 +88,12 @@ mod tests {
         assert_eq!(cell("hello world", 6, true), "hello…");
         assert_eq!(cell("", 2, false), "  ");
         assert_eq!(cell("abc", 0, false), "");
+    }
+
+    #[test]
+    fn wrap_at_spaces() {
+        assert_eq!(wrap("one two three", 7), vec!["one two", "three"]);
+        assert_eq!(wrap("", 5), vec![""]);
+        assert_eq!(wrap("abcdefgh ij", 4), vec!["abc…", "ij"]);
     }
 }

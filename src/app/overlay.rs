@@ -1,0 +1,35 @@
+//! What is drawn over the screen and takes the keys while open: help, the
+//! scale prompt, a plan being asked for, and the confirmation. One of them
+//! at most, so each key goes to exactly one place.
+
+use crate::config::Mode;
+use crate::domain::{OpRequest, Plan, TargetRef};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Overlay {
+    /// The help popup, with its scroll.
+    Help { scroll: usize },
+    /// Typing the replica count for a scale (digits only).
+    Scale {
+        target: TargetRef,
+        /// What the service wants now, if known.
+        current: Option<u32>,
+        text: String,
+    },
+    /// The engine is asked what the request would do.
+    Pending { req: OpRequest },
+    /// The plan, waiting for yes or no; `again` once a `confirm_twice`
+    /// plan was confirmed the first time.
+    Confirm { plan: Plan, again: bool },
+}
+
+impl Overlay {
+    /// The keymap table in force, or `None` when typed text is wanted.
+    pub fn key_mode(&self) -> Option<Mode> {
+        match self {
+            Overlay::Help { .. } => Some(Mode::Help),
+            Overlay::Scale { .. } => None,
+            Overlay::Pending { .. } | Overlay::Confirm { .. } => Some(Mode::Confirm),
+        }
+    }
+}
