@@ -7,7 +7,7 @@ use super::op_runner::OpRunner;
 use super::stats::Stats;
 use super::{AppState, Command, Msg, Screen, Settings, update};
 use crate::audit::{Audit, AuditContext};
-use crate::backend::{Backend, ReadOnly};
+use crate::backend::Backend;
 use crate::config::{Keymap, Theme};
 use crate::logs::{LogEvent, format_timestamp};
 use crate::terminal::Term;
@@ -58,12 +58,8 @@ pub async fn run(
     keymap: Keymap,
     warnings: Vec<String>,
 ) -> anyhow::Result<()> {
-    // The reducer refuses changes read-only; the guard makes sure of it.
-    let backend: Arc<dyn Backend> = if settings.read_only {
-        Arc::new(ReadOnly(backend))
-    } else {
-        backend
-    };
+    // `--read-only`: the reducer refuses changes, and main hands in a
+    // backend wrapped in the read-only guard.
     let size = term.size()?;
     let mut state = AppState::new(settings, (size.width, size.height), unix_now());
     for w in &warnings {
