@@ -287,12 +287,14 @@ fn back(state: &mut AppState, cmds: &mut Vec<Command>) {
         set_filter(state, None);
         return;
     }
-    if state.notice.take().is_some() {
+    // Going back comes first: a notice (an operation's result, say) must
+    // not make leaving a screen take two presses. It goes by itself, or
+    // with esc on the first screen.
+    if state.screens.len() == 1 {
+        state.notice = None;
         return;
     }
-    if state.screens.len() > 1
-        && let Some(Screen::Logs(v)) = state.screens.pop()
-    {
+    if let Some(Screen::Logs(v)) = state.screens.pop() {
         cmds.push(Command::CloseLogs { session: v.session });
     }
     rebuild_lists(state);
