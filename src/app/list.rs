@@ -113,6 +113,22 @@ impl ListState {
         }
     }
 
+    /// Whether a row on screen reads differently at `now` than at `before`
+    /// (an age went from 5m to 6m): a minute's tick redraws only then.
+    pub fn shown_text_changes(
+        &self,
+        snap: &Snapshot,
+        before: i64,
+        now: i64,
+        height: usize,
+    ) -> bool {
+        let ncols = columns(self.view).len();
+        self.rows.iter().skip(self.offset).take(height).any(|&i| {
+            Row::get(snap, self.view, i)
+                .is_some_and(|r| (0..ncols).any(|c| r.cell(c, before) != r.cell(c, now)))
+        })
+    }
+
     pub fn selected<'a>(&self, snap: &'a Snapshot) -> Option<Row<'a>> {
         self.rows
             .get(self.cursor)

@@ -48,11 +48,15 @@ pub fn update(state: &mut AppState, msg: Msg) -> Vec<Command> {
             }
         }
         Msg::Tick(now) => {
-            state.now = now;
-            // Ages in lists; the elapsed time of a running operation.
-            let clock_shown =
-                matches!(state.screen(), Screen::List(_)) || state.shows_running_clock();
-            if !clock_shown {
+            let before = std::mem::replace(&mut state.now, now);
+            // Ages in lists; the elapsed time of a running operation. A tick
+            // that changes no text on screen draws nothing.
+            let height = state.body_height();
+            let ages_moved = match state.screen() {
+                Screen::List(l) => l.shown_text_changes(&state.snapshot, before, now, height),
+                _ => false,
+            };
+            if !ages_moved && !state.shows_running_clock() {
                 return cmds;
             }
         }

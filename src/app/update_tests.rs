@@ -274,3 +274,21 @@ fn sorting_cycles_columns_and_reverses() {
         "running first by state"
     );
 }
+
+#[test]
+fn a_tick_redraws_only_when_a_shown_age_changes() {
+    let mut s = state();
+    update(&mut s, Msg::Tick(NOW + 120));
+    s.dirty = false;
+    // Every age on screen is in minutes or more: one second changes nothing.
+    update(&mut s, Msg::Tick(NOW + 121));
+    assert!(!s.dirty, "nothing shown changed");
+    // The youngest containers go from 2m to 3m.
+    update(&mut s, Msg::Tick(NOW + 180));
+    assert!(s.dirty, "an age on screen changed");
+    // A list without ages never redraws for the clock.
+    act(&mut s, &[Action::ViewStacks]);
+    s.dirty = false;
+    update(&mut s, Msg::Tick(NOW + 3600));
+    assert!(!s.dirty);
+}
