@@ -31,16 +31,7 @@ async fn the_watcher_reconnects_and_resyncs_after_a_daemon_restart() {
 
     engine.up();
     // A container made while berth was away must show after the resync.
-    let load = std::process::Command::new("sh")
-        .arg("-c")
-        .arg(format!(
-            "docker save {} | docker -H {} load -q",
-            common::IMAGE_V1,
-            engine.endpoint()
-        ))
-        .status()
-        .expect("sh");
-    assert!(load.success(), "image loads into the spare engine");
+    engine.load_image(common::IMAGE_V1);
     common::docker(&[
         "-H",
         &engine.endpoint(),
@@ -77,11 +68,11 @@ async fn a_hung_engine_is_not_answering_until_it_answers_again() {
         .expect("first snapshot");
 
     let hung = engine.hang();
-    // Nothing changes on a frozen engine: only the idle ping (sent 5 s after
-    // the last answer) can notice, 5 s after it was sent, so 5 to 10 s
+    // Nothing changes on a frozen engine: only the idle ping (sent 2 s after
+    // the last answer) can notice, 5 s after it was sent, so 5 to 7 s
     // after the freeze; well before the client's 15 s timeout.
     let took = w
-        .until_connection(Duration::from_secs(12), |c| {
+        .until_connection(Duration::from_secs(9), |c| {
             matches!(c, ConnectionState::NotAnswering { .. })
         })
         .await

@@ -20,54 +20,6 @@ use tokio::sync::mpsc;
 
 const REGISTRY: &str = "127.0.0.1:5000";
 
-/// Local image tags a test made; untagged when it ends (declare it first,
-/// so that it drops after the containers that use the tags).
-#[derive(Default)]
-struct Tags(Vec<String>);
-
-impl Tags {
-    fn tag(&mut self, src: &str, dst: &str) {
-        docker(&["tag", src, dst]);
-        if !self.0.iter().any(|t| t == dst) {
-            self.0.push(dst.to_owned());
-        }
-    }
-}
-
-impl Drop for Tags {
-    fn drop(&mut self) {
-        for t in &self.0 {
-            untag(t);
-        }
-    }
-}
-
-/// Removes a local tag and every `repo@digest` name pushes and pulls left
-/// for its repository; the images stay while other names use them.
-fn untag(reference: &str) {
-    let repo = reference.rsplit_once(':').map_or(reference, |(r, _)| r);
-    let digests = Command::new("docker")
-        .args([
-            "images",
-            "--digests",
-            "--format",
-            "{{.Repository}}@{{.Digest}}",
-            repo,
-        ])
-        .output()
-        .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
-        .unwrap_or_default();
-    let mut names = vec![reference.to_owned()];
-    names.extend(
-        digests
-            .lines()
-            .filter(|d| !d.ends_with("@<none>"))
-            .map(str::to_owned),
-    );
-    names.dedup();
-    let _ = Command::new("docker").arg("rmi").args(&names).output();
-}
-
 fn image_id(image: &str) -> String {
     docker(&["image", "inspect", "--format", "{{.Id}}", image])
 }
@@ -681,7 +633,7 @@ async fn a_replacement_that_cannot_start_puts_the_old_container_back() {
         .output()
         .expect("docker build");
     assert!(out.status.success(), "{out:?}");
-    tags.0.push(broken.clone());
+    tags.keep(&broken);
     push_as(&mut tags, &broken, &reference, Some(IMAGE_V1));
 
     let (events, outcome, message) = run(

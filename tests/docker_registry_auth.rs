@@ -46,27 +46,7 @@ struct Leftovers {
 
 impl Drop for Leftovers {
     fn drop(&mut self) {
-        // The tag and the `repo@digest` names the pushes and the pull left.
-        let repo = self.tag.rsplit_once(':').map_or(&*self.tag, |(r, _)| r);
-        let digests = Command::new("docker")
-            .args([
-                "images",
-                "--digests",
-                "--format",
-                "{{.Repository}}@{{.Digest}}",
-                repo,
-            ])
-            .output()
-            .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
-            .unwrap_or_default();
-        let mut names = vec![self.tag.clone()];
-        names.extend(
-            digests
-                .lines()
-                .filter(|d| !d.ends_with("@<none>"))
-                .map(str::to_owned),
-        );
-        let _ = Command::new("docker").arg("rmi").args(&names).output();
+        untag(&self.tag);
         let _ = std::fs::remove_dir_all(&self.dir);
     }
 }

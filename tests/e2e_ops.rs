@@ -42,9 +42,9 @@ fn key(mode: &str, action: &str) -> String {
 }
 
 /// Pushes `local` to the test bed's registry as `REGISTRY/repo:1`.
-fn push(local: &str, repo: &str) -> String {
+fn push(tags: &mut Tags, local: &str, repo: &str) -> String {
     let image = format!("{REGISTRY}/{repo}:1");
-    docker(&["tag", local, &image]);
+    tags.tag(local, &image);
     docker(&["push", &image]);
     image
 }
@@ -84,12 +84,13 @@ fn services_of(tui: &mut Tui, project: &str) {
 #[test]
 fn redeploy_from_the_console_confirms_shows_progress_and_replaces_the_image() {
     require_engine();
+    let mut tags = Tags::default();
     let repo = unique_name("e2eredeploy");
-    let image = push(IMAGE_V1, &repo);
+    let image = push(&mut tags, IMAGE_V1, &repo);
     let (project, dir, _c) = project("e2eredeploy", &image);
     let before = image_ids(&project, &dir);
     // CI pushes a new image under the same tag.
-    push(IMAGE_V2, &repo);
+    push(&mut tags, IMAGE_V2, &repo);
     let v2 = docker(&["image", "inspect", "--format", "{{.Id}}", IMAGE_V2]);
 
     let home = private_dirs("e2e-redeploy");

@@ -47,15 +47,7 @@ async fn swarm_tasks_are_containers_of_a_swarm_service_and_refuse_plain_operatio
         "--listen-addr",
         "127.0.0.1:2377",
     ]);
-    let load = std::process::Command::new("sh")
-        .arg("-c")
-        .arg(format!(
-            "docker save {} | docker -H {host} load -q",
-            common::IMAGE_V1
-        ))
-        .status()
-        .expect("sh");
-    assert!(load.success(), "image loads into the spare engine");
+    engine.load_image(common::IMAGE_V1);
     let _svc = Service {
         host: &host,
         name: "shop_web",

@@ -2,43 +2,15 @@
 //! progress and audit, with plans built by hand (the engines are tested
 //! against real ones elsewhere).
 
+use super::update_tests::{act, key, state_with};
 use super::*;
-use crate::backend::{BackendEvent, BackendKind, ConnectionState};
-use crate::domain::fixtures::{NOW, sample};
+use crate::backend::{BackendEvent, ConnectionState};
+use crate::domain::fixtures::NOW;
 use crate::domain::{
     OpEvent, OpKind, OpRequest, Outcome, Plan, ServiceKind, ServiceRef, Step, TargetRef,
 };
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::KeyCode;
 use std::sync::Arc;
-
-fn state_with(read_only: bool) -> AppState {
-    let settings = Settings {
-        backend: BackendKind::Docker,
-        endpoint: "unix:///var/run/docker.sock".into(),
-        read_only,
-        log_tail: 1000,
-        log_capacity: 100,
-        save_dir: std::env::temp_dir(),
-        audit_dir: None,
-    };
-    let mut s = AppState::new(settings, (120, 30), NOW);
-    update(
-        &mut s,
-        Msg::Backend(BackendEvent::Snapshot(Arc::new(sample()))),
-    );
-    s
-}
-
-fn act(s: &mut AppState, actions: &[Action]) -> Vec<Command> {
-    actions
-        .iter()
-        .flat_map(|a| update(s, Msg::Action(*a)))
-        .collect()
-}
-
-fn key(s: &mut AppState, code: KeyCode) -> Vec<Command> {
-    update(s, Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)))
-}
 
 fn web() -> TargetRef {
     TargetRef::Service(ServiceRef {

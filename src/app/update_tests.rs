@@ -9,10 +9,15 @@ use std::sync::Arc;
 use view::View;
 
 fn state() -> AppState {
+    state_with(false)
+}
+
+/// The console on the sample snapshot (shared with the operation tests).
+pub(super) fn state_with(read_only: bool) -> AppState {
     let settings = Settings {
         backend: BackendKind::Docker,
         endpoint: "unix:///var/run/docker.sock".into(),
-        read_only: false,
+        read_only,
         log_tail: 1000,
         log_capacity: 100,
         save_dir: std::env::temp_dir(),
@@ -26,7 +31,7 @@ fn state() -> AppState {
     s
 }
 
-fn act(s: &mut AppState, actions: &[Action]) -> Vec<Command> {
+pub(super) fn act(s: &mut AppState, actions: &[Action]) -> Vec<Command> {
     actions
         .iter()
         .flat_map(|a| update(s, Msg::Action(*a)))
@@ -42,7 +47,7 @@ fn typed(s: &mut AppState, text: &str) {
     }
 }
 
-fn key(s: &mut AppState, code: KeyCode) -> Vec<Command> {
+pub(super) fn key(s: &mut AppState, code: KeyCode) -> Vec<Command> {
     update(s, Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)))
 }
 

@@ -8,9 +8,11 @@
 #![allow(dead_code, unused_imports, clippy::unwrap_used)]
 
 pub mod docker;
+pub mod images;
 pub mod live;
 pub mod pty;
 pub mod spare_engine;
 
 pub use docker::*;
+pub use images::{Tags, untag};
 pub use pty::{TerminalState, Tui};

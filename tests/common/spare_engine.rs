@@ -28,6 +28,19 @@ impl SpareEngine {
         format!("unix://{}", self.sock().display())
     }
 
+    /// Copies `image` from the shared engine (no registry is needed).
+    pub fn load_image(&self, image: &str) {
+        let load = Command::new("sh")
+            .arg("-c")
+            .arg(format!(
+                "docker save {image} | docker -H {} load -q",
+                self.endpoint()
+            ))
+            .status()
+            .expect("sh");
+        assert!(load.success(), "{image} loads into the spare engine");
+    }
+
     fn sock(&self) -> PathBuf {
         self.dir.join("docker.sock")
     }
