@@ -292,7 +292,11 @@ pub(super) fn op_event(
             ),
         ),
     };
-    state.notify(level, text);
+    // On the operations screen the result is already in view: a notice
+    // would repeat it, and its expiry would redraw a screen at rest.
+    if !matches!(state.screen(), Screen::Operations { .. }) {
+        state.notify(level, text);
+    }
     audit(req, outcome.label(), &message, elapsed_ms, cmds);
     true
 }

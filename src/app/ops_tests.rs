@@ -379,9 +379,33 @@ fn a_failure_says_why_and_cancel_asks_the_runtime() {
             elapsed_ms: 900,
         },
     );
+    // On the operations screen the failure shows in the operation itself
+    // (no notice repeats it there).
+    let op = s.operation(id).map(|e| e.op.clone());
+    assert_eq!(op.as_ref().and_then(|o| o.outcome), Some(Outcome::Failed));
+    assert_eq!(
+        op.and_then(|o| o.result).as_deref(),
+        Some("pull access denied for registry.local/shop/web")
+    );
+    assert!(!notice(&s).contains("failed"), "{}", notice(&s));
+    // Left, the next failure is a notice.
+    act(&mut s, &[Action::Back]);
+    let second = running(&mut s);
+    act(&mut s, &[Action::Back]);
+    update(
+        &mut s,
+        Msg::Op {
+            id: second,
+            event: OpEvent::Finished {
+                outcome: Outcome::Failed,
+                message: "no space left on device".into(),
+            },
+            elapsed_ms: 500,
+        },
+    );
     assert_eq!(
         notice(&s),
-        "✗ redeploy shop/web failed: pull access denied for registry.local/shop/web"
+        "✗ redeploy shop/web failed: no space left on device"
     );
     // A late event of a finished operation changes nothing.
     let cmds = update(
