@@ -70,6 +70,16 @@ fn image_ids(project: &str, dir: &Path) -> Vec<String> {
         .collect()
 }
 
+/// Quits with the keymap's key; on failure, the screen says where it stuck.
+fn quit(tui: &mut Tui) {
+    // Apart from an esc just before: ESC then q at once reads as alt-q.
+    std::thread::sleep(Duration::from_millis(200));
+    tui.send(&key("global", "quit"));
+    if tui.wait_exit(T).is_none() {
+        panic!("berth did not exit; screen:\n{}", tui.screen_text());
+    }
+}
+
 /// Opens the services view filtered to `project`.
 fn services_of(tui: &mut Tui, project: &str) {
     tui.wait_for("● connected", T).expect("connected");
@@ -110,12 +120,16 @@ fn redeploy_from_the_console_confirms_shows_progress_and_replaces_the_image() {
         .expect("progress reaches converged");
     assert_eq!(image_ids(&project, &dir), vec![v2.clone(), v2.clone()]);
 
-    // Back in the list, the service shows the image it runs now.
+    // Back in the list, the service shows the image it runs now. (The
+    // progress screen names the image too: wait for the list's title.)
     tui.key("esc");
-    tui.wait_screen(T, |s| s.contains(&image) && s.contains("2/2"))
-        .expect("the services list shows the redeployed image, both replicas running");
-    tui.send(&key("global", "quit"));
-    tui.wait_exit(T).expect("berth exits");
+    tui.wait_screen(T, |s| {
+        s.contains("services(")
+            && s.lines()
+                .any(|l| l.contains("web") && l.contains(&image) && l.contains("2/2"))
+    })
+    .expect("the services list shows the redeployed image, both replicas running");
+    quit(&mut tui);
     let audit = std::fs::read_to_string(home.join("berth").join("audit.jsonl")).unwrap_or_default();
     assert!(
         audit.contains("\"action\":\"redeploy\"") && audit.contains("\"result\":\"converged\""),
@@ -150,8 +164,7 @@ fn scale_from_the_console_takes_a_typed_number() {
             .count(),
         3
     );
-    tui.send(&key("global", "quit"));
-    tui.wait_exit(T).expect("berth exits");
+    quit(&mut tui);
     let _ = std::fs::remove_dir_all(&home);
 }
 
@@ -179,7 +192,6 @@ fn read_only_refuses_an_operation_key_with_a_message() {
     .expect("a refusal that says why");
     std::thread::sleep(Duration::from_millis(500));
     assert_eq!(compose(&project, &dir, &["ps", "-q", "web"]), before);
-    tui.send(&key("global", "quit"));
-    tui.wait_exit(T).expect("berth exits");
+    quit(&mut tui);
     let _ = std::fs::remove_dir_all(&home);
 }
