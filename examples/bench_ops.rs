@@ -25,6 +25,8 @@ use measure::{clk_tck, cpu_ticks, median, quit, wait_quiet};
 use pty::Tui;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 const REGISTRY: &str = "127.0.0.1:5000";
@@ -69,14 +71,14 @@ fn main() -> Result<()> {
     // Interleaved, so drifting machine load hits every tool alike.
     let (mut up, mut pull_up, mut berth) = (Vec::new(), Vec::new(), Vec::new());
     for run in 0..opts.runs {
-        up.push(timed(|| {
+        up.push(timed(&project, || {
             compose(
                 &project,
                 &dir,
                 &["up", "-d", "--force-recreate", "--no-deps", SERVICE],
             )
         })?);
-        pull_up.push(timed(|| {
+        pull_up.push(timed(&project, || {
             compose(&project, &dir, &["pull", SERVICE])?;
             compose(
                 &project,
@@ -84,12 +86,17 @@ fn main() -> Result<()> {
                 &["up", "-d", "--force-recreate", "--no-deps", SERVICE],
             )
         })?);
-        berth.push(timed(|| {
+        berth.push(timed(&project, || {
             run_ok(Command::new(&opts.berth).args(["redeploy", &target, "--yes", "--wait"]))
         })?);
         log(&format!(
-            "run {run}: compose up {:.2}s, compose pull+up {:.2}s, berth {:.2}s",
-            up[run], pull_up[run], berth[run]
+            "run {run}: compose up {:.2}s (min running {}), compose pull+up {:.2}s ({}), berth {:.2}s ({})",
+            up[run].secs,
+            up[run].min_running,
+            pull_up[run].secs,
+            pull_up[run].min_running,
+            berth[run].secs,
+            berth[run].min_running
         ));
     }
     let running = compose(&project, &dir, &["ps", "-q", SERVICE])?
@@ -103,7 +110,13 @@ fn main() -> Result<()> {
     }
     let (cpu, bytes, shown) = idle_after_operation(&opts, &project, &target)?;
 
-    let (m_up, m_pull, m_berth) = (median(&up), median(&pull_up), median(&berth));
+    let secs = |v: &[Run]| v.iter().map(|r| r.secs).collect::<Vec<f64>>();
+    let fewest = |v: &[Run]| v.iter().map(|r| r.min_running).min().unwrap_or_default();
+    let (m_up, m_pull, m_berth) = (
+        median(&secs(&up)),
+        median(&secs(&pull_up)),
+        median(&secs(&berth)),
+    );
     let md = format!(
         "## Operations\n\n\
          Redeploy of a {n}-replica compose service (image from the test bed's registry on\n\
@@ -111,10 +124,13 @@ fn main() -> Result<()> {
          {runs} runs each, interleaved. berth pulls the image, then replaces the replicas one at\n\
          a time (a new container runs before its old one is removed); docker-compose\n\
          recreates them all at once and does not pull unless asked.\n\n\
-         | | wall time (median) | berth ÷ this |\n|---|---:|---:|\n\
-         | `berth redeploy {svc} --yes --wait` | {b:.2} s | 1.00 |\n\
-         | `docker-compose up -d --force-recreate --no-deps {SERVICE}` | {u:.2} s | {r1:.2} |\n\
-         | `docker-compose pull {SERVICE}` + the same `up` | {p:.2} s | {r2:.2} |\n\n\
+         | | wall time (median) | berth ÷ this | fewest replicas running meanwhile (of {n}) |\n\
+         |---|---:|---:|---:|\n\
+         | `berth redeploy {svc} --yes --wait` | {b:.2} s | 1.00 | {fb} |\n\
+         | `docker-compose up -d --force-recreate --no-deps {SERVICE}` | {u:.2} s | {r1:.2} | {fu} |\n\
+         | `docker-compose pull {SERVICE}` + the same `up` | {p:.2} s | {r2:.2} | {fp} |\n\n\
+         The last column polls `docker ps` every 50 ms during each run: berth keeps\n\
+         the service serving, compose takes every replica down at once.\n\n\
          Raw runs (s): berth {braw:?}; compose up {uraw:?}; compose pull+up {praw:?}.\n\n\
          A finished redeploy's progress view left open in the console for {idle} s (after\n\
          2 s without output): **{cpu:.2} % CPU, {bytes} bytes** written to the terminal\n\
@@ -127,9 +143,12 @@ fn main() -> Result<()> {
         p = m_pull,
         r1 = m_berth / m_up,
         r2 = m_berth / m_pull,
-        braw = rounded(&berth),
-        uraw = rounded(&up),
-        praw = rounded(&pull_up),
+        braw = rounded(&secs(&berth)),
+        uraw = rounded(&secs(&up)),
+        praw = rounded(&secs(&pull_up)),
+        fb = fewest(&berth),
+        fu = fewest(&up),
+        fp = fewest(&pull_up),
         idle = opts.idle_secs,
     );
     println!("{md}");
@@ -170,7 +189,8 @@ fn idle_after_operation(opts: &Opts, project: &str, target: &str) -> Result<(f64
     tui.key("enter");
     wait(&tui, SERVICE, 10)?;
     tui.key(&key("list", "redeploy")?);
-    wait(&tui, &format!("redeploy {target}"), 20)?;
+    // The confirmation itself, not the "asking the engine" that precedes it.
+    wait(&tui, &format!("confirm: redeploy {target}"), 20)?;
     tui.key(&key("confirm", "confirm")?);
     wait(&tui, "converged", 120)?;
     let (_, quiet) = wait_quiet(&tui, Duration::from_secs(2), Duration::from_secs(30));
@@ -215,10 +235,53 @@ fn compose_yaml(image: &str, replicas: u32) -> String {
     )
 }
 
-fn timed(f: impl FnOnce() -> Result<String>) -> Result<f64> {
+/// One run: wall time, and the fewest replicas seen running meanwhile (the
+/// engine is asked every 50 ms by another thread).
+struct Run {
+    secs: f64,
+    min_running: usize,
+}
+
+fn timed(project: &str, f: impl FnOnce() -> Result<String>) -> Result<Run> {
+    let stop = Arc::new(AtomicBool::new(false));
+    let poller = {
+        let (stop, project) = (stop.clone(), project.to_owned());
+        std::thread::spawn(move || {
+            let mut min = usize::MAX;
+            while !stop.load(Ordering::SeqCst) {
+                if let Ok(n) = running_replicas(&project) {
+                    min = min.min(n);
+                }
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            min
+        })
+    };
     let t = Instant::now();
-    f()?;
-    Ok(t.elapsed().as_secs_f64())
+    let result = f();
+    let secs = t.elapsed().as_secs_f64();
+    stop.store(true, Ordering::SeqCst);
+    let min_running = poller
+        .join()
+        .map_err(|_| anyhow::anyhow!("the poller panicked"))?;
+    result?;
+    Ok(Run { secs, min_running })
+}
+
+fn running_replicas(project: &str) -> Result<usize> {
+    let p = format!("label=com.docker.compose.project={project}");
+    let s = format!("label=com.docker.compose.service={SERVICE}");
+    let ids = docker(&[
+        "ps",
+        "-q",
+        "--filter",
+        &p,
+        "--filter",
+        &s,
+        "--filter",
+        "status=running",
+    ])?;
+    Ok(ids.lines().count())
 }
 
 fn rounded(v: &[f64]) -> Vec<f64> {
