@@ -150,23 +150,15 @@ fn remove_bench_containers() {
         return;
     };
     let ids: Vec<&str> = ids.lines().collect();
-    // Batches keep the command line short and let the engine work in parallel.
-    let handles: Vec<_> = ids
-        .chunks(50)
-        .map(|chunk| {
-            let mut args = vec!["rm".to_string(), "-f".into(), "-v".into()];
-            args.extend(chunk.iter().map(|s| s.to_string()));
-            std::thread::spawn(move || {
-                let _ = Command::new("docker")
-                    .args(&args)
-                    .stdout(Stdio::null())
-                    .stderr(Stdio::null())
-                    .status();
-            })
-        })
-        .collect();
-    for h in handles {
-        let _ = h.join();
+    // Batches keep the command line short. One at a time: ten `rm -f` of 50
+    // at once once left this engine (20.10, fuse-overlayfs) deadlocked.
+    for chunk in ids.chunks(50) {
+        let _ = Command::new("docker")
+            .args(["rm", "-f", "-v"])
+            .args(chunk)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status();
     }
 }
 
