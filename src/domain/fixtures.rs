@@ -44,20 +44,10 @@ pub fn sample() -> Snapshot {
         } else {
             0
         }),
-        stack: stack.map(Into::into),
-        service: svc.map(Into::into),
-        service_id: match (stack, svc) {
-            (Some(st), Some(sv)) => format!("{st}/{sv}"),
-            _ => name.into(),
-        },
-        service_kind: if svc.is_some() {
-            ServiceKind::Compose
-        } else {
-            ServiceKind::Standalone
-        },
         node: "prod-1".into(),
         node_id: "FD4S:56QC".into(),
         command: String::new(),
+        ..member(name, stack, svc)
     };
     use ContainerState::*;
     let containers = vec![
@@ -213,6 +203,27 @@ pub fn sample() -> Snapshot {
         stacks,
         services,
         containers,
+    }
+}
+
+/// A container of the compose service `stack/svc`, or a standalone one
+/// when either is missing, with the membership a backend would set.
+pub fn member(name: &str, stack: Option<&str>, svc: Option<&str>) -> Container {
+    Container {
+        id: format!("id-{name}"),
+        name: name.into(),
+        stack: stack.map(Into::into),
+        service: svc.map(Into::into),
+        service_id: match (stack, svc) {
+            (Some(st), Some(sv)) => format!("{st}/{sv}"),
+            _ => name.into(),
+        },
+        service_kind: if stack.is_some() && svc.is_some() {
+            ServiceKind::Compose
+        } else {
+            ServiceKind::Standalone
+        },
+        ..Container::default()
     }
 }
 

@@ -71,25 +71,13 @@ fn service(key: String, members: &[&Container]) -> Service {
 mod tests {
     use super::*;
     use crate::domain::ContainerState;
+    use crate::domain::fixtures::member;
 
     fn c(name: &str, stack: Option<&str>, svc: Option<&str>, state: ContainerState) -> Container {
         Container {
-            id: format!("id-{name}"),
-            name: name.into(),
             state,
             image: "local/busybox:1".into(),
-            stack: stack.map(Into::into),
-            service: svc.map(Into::into),
-            service_id: match (stack, svc) {
-                (Some(st), Some(sv)) => format!("{st}/{sv}"),
-                _ => name.into(),
-            },
-            service_kind: if svc.is_some() {
-                ServiceKind::Compose
-            } else {
-                ServiceKind::Standalone
-            },
-            ..Container::default()
+            ..member(name, stack, svc)
         }
     }
 

@@ -391,18 +391,12 @@ async fn flush(batch: &mut Vec<LogLine>, tx: &mpsc::Sender<LogEvent>) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::fixtures::member;
 
     fn c(id: &str, name: &str, stack: Option<&str>, svc: Option<&str>) -> Container {
         Container {
             id: id.into(),
-            name: name.into(),
-            stack: stack.map(Into::into),
-            service: svc.map(Into::into),
-            service_id: match (stack, svc) {
-                (Some(st), Some(sv)) => format!("{st}/{sv}"),
-                _ => name.into(),
-            },
-            ..Container::default()
+            ..member(name, stack, svc)
         }
     }
 
