@@ -167,3 +167,41 @@ fn scale_a_compose_service_up_and_down_headless() {
         .collect();
     assert_eq!(results, ["converged", "converged"]);
 }
+
+#[test]
+fn on_a_terminal_it_shows_the_plan_asks_and_does_it_on_yes() {
+    require_engine();
+    let (name, _c) = sh_container("ops-ask", "sleep 300", &[]);
+    let home = data_home("ask");
+    let h = home.to_str().expect("utf-8 path");
+    let before = started_at(&name);
+    let mut tui = Tui::spawn(
+        berth_bin(),
+        &["restart", &name],
+        &[("XDG_DATA_HOME", h)],
+        24,
+        120,
+    );
+    tui.wait_for("Proceed? [y/N]", Duration::from_secs(20))
+        .expect("it asks on the terminal");
+    assert!(
+        tui.screen_text().contains(&format!("restart {name}")),
+        "the plan is shown before the question: {}",
+        tui.screen_text()
+    );
+    assert_eq!(
+        started_at(&name),
+        before,
+        "nothing changes before the answer"
+    );
+    tui.send("y\r");
+    let status = tui
+        .wait_exit(Duration::from_secs(30))
+        .expect("berth exits when the restart converged");
+    assert!(status.success(), "{status:?}: {}", tui.screen_text());
+    assert_ne!(started_at(&name), before, "restarted");
+    assert_eq!(
+        audit(&home).last().map(|l| l["result"].clone()),
+        Some("converged".into())
+    );
+}
