@@ -10,10 +10,8 @@ use common::live::Watching;
 use common::spare_engine::SpareEngine;
 use std::time::Duration;
 
-#[tokio::test]
-async fn the_watcher_reconnects_and_resyncs_after_a_daemon_restart() {
-    common::require_engine();
-    let mut engine = SpareEngine::start("restart");
+/// berth's watcher on the spare engine, once its first snapshot arrived.
+async fn watch_spare(engine: &SpareEngine) -> (DockerBackend, Watching) {
     let backend = DockerBackend::connect(engine.endpoint())
         .await
         .expect("connects to the spare engine");
@@ -21,6 +19,14 @@ async fn the_watcher_reconnects_and_resyncs_after_a_daemon_restart() {
     w.until(Duration::from_secs(10), |s| s.nodes.len() == 1)
         .await
         .expect("first snapshot");
+    (backend, w)
+}
+
+#[tokio::test]
+async fn the_watcher_reconnects_and_resyncs_after_a_daemon_restart() {
+    common::require_engine();
+    let mut engine = SpareEngine::start("restart");
+    let (_backend, mut w) = watch_spare(&engine).await;
 
     engine.down();
     w.until_connection(Duration::from_secs(10), |c| {
@@ -59,13 +65,7 @@ async fn the_watcher_reconnects_and_resyncs_after_a_daemon_restart() {
 async fn a_hung_engine_is_not_answering_until_it_answers_again() {
     common::require_engine();
     let engine = SpareEngine::start("hang");
-    let backend = DockerBackend::connect(engine.endpoint())
-        .await
-        .expect("connects to the spare engine");
-    let mut w = Watching::start(&backend);
-    w.until(Duration::from_secs(10), |s| s.nodes.len() == 1)
-        .await
-        .expect("first snapshot");
+    let (_backend, mut w) = watch_spare(&engine).await;
 
     let hung = engine.hang();
     // Nothing changes on a frozen engine: only the idle ping (sent 2 s after

@@ -18,7 +18,8 @@ fn private_dirs(tag: &str) -> PathBuf {
     dir
 }
 
-fn spawn(dir: &Path) -> Tui {
+/// berth with `args`, its config, state and data in `dir` alone.
+fn spawn(dir: &Path, args: &[&str]) -> Tui {
     let d = dir.to_str().expect("utf-8 path");
     let env = [
         ("BERTH_CONFIG_DIR", d),
@@ -26,7 +27,7 @@ fn spawn(dir: &Path) -> Tui {
         ("XDG_DATA_HOME", d),
         ("HOME", d),
     ];
-    Tui::spawn(berth_bin(), &[], &env, 40, 180)
+    Tui::spawn(berth_bin(), args, &env, 40, 180)
 }
 
 /// The first one-key binding of the action named `action` in table `mode`.
@@ -104,7 +105,7 @@ fn redeploy_from_the_console_confirms_shows_progress_and_replaces_the_image() {
     let v2 = docker(&["image", "inspect", "--format", "{{.Id}}", IMAGE_V2]);
 
     let home = private_dirs("e2e-redeploy");
-    let mut tui = spawn(&home);
+    let mut tui = spawn(&home, &[]);
     services_of(&mut tui, &project);
     tui.send(&key("list", "redeploy"));
     let target = format!("redeploy {project}/web");
@@ -143,7 +144,7 @@ fn scale_from_the_console_takes_a_typed_number() {
     require_engine();
     let (project, dir, _c) = project("e2escale", IMAGE_V1);
     let home = private_dirs("e2e-scale");
-    let mut tui = spawn(&home);
+    let mut tui = spawn(&home, &[]);
     services_of(&mut tui, &project);
     tui.send(&key("list", "scale"));
     tui.wait_for("scale", T).expect("a prompt for the number");
@@ -174,14 +175,7 @@ fn read_only_refuses_an_operation_key_with_a_message() {
     let (project, dir, _c) = project("e2ero", IMAGE_V1);
     let before = compose(&project, &dir, &["ps", "-q", "web"]);
     let home = private_dirs("e2e-ro");
-    let d = home.to_str().expect("utf-8 path");
-    let env = [
-        ("BERTH_CONFIG_DIR", d),
-        ("XDG_STATE_HOME", d),
-        ("XDG_DATA_HOME", d),
-        ("HOME", d),
-    ];
-    let mut tui = Tui::spawn(berth_bin(), &["--read-only"], &env, 40, 180);
+    let mut tui = spawn(&home, &["--read-only"]);
     services_of(&mut tui, &project);
     tui.send(&key("list", "restart"));
     // The status bar always says read-only; the refusal names the action too.

@@ -58,13 +58,10 @@ fn notice(s: &AppState) -> String {
         .unwrap_or_default()
 }
 
-/// Key, capability check, plan: the confirmation is open.
-fn confirming(s: &mut AppState, p: Plan) {
-    let cmds = act(s, &[Action::Redeploy]);
-    let [Command::Check { req }] = cmds.as_slice() else {
-        panic!("{cmds:?}")
-    };
-    let req = req.clone();
+/// The operation key `a` asks the runtime for a capability check; returns
+/// the request and what the reducer does when the check passes.
+fn checked_ok(s: &mut AppState, a: Action) -> (OpRequest, Vec<Command>) {
+    let req = asked(s, a);
     let cmds = update(
         s,
         Msg::Checked {
@@ -72,6 +69,21 @@ fn confirming(s: &mut AppState, p: Plan) {
             result: Ok(()),
         },
     );
+    (req, cmds)
+}
+
+/// The operation key `a` asks the runtime for a capability check.
+fn asked(s: &mut AppState, a: Action) -> OpRequest {
+    let cmds = act(s, &[a]);
+    let [Command::Check { req }] = cmds.as_slice() else {
+        panic!("{cmds:?}")
+    };
+    req.clone()
+}
+
+/// Key, capability check, plan: the confirmation is open.
+fn confirming(s: &mut AppState, p: Plan) {
+    let (req, cmds) = checked_ok(s, Action::Redeploy);
     assert_eq!(cmds, vec![Command::Prepare { req: req.clone() }]);
     assert!(matches!(s.overlay, Some(Overlay::Pending { .. })));
     update(s, Msg::Planned { req, result: Ok(p) });
@@ -132,18 +144,7 @@ fn scale_prompt_then_plan_then_confirm_opens_the_progress_view() {
 #[test]
 fn an_empty_scale_prompt_does_not_mean_zero() {
     let mut s = on_web(false);
-    let cmds = act(&mut s, &[Action::Scale]);
-    let [Command::Check { req }] = cmds.as_slice() else {
-        panic!("{cmds:?}")
-    };
-    let req = req.clone();
-    update(
-        &mut s,
-        Msg::Checked {
-            req,
-            result: Ok(()),
-        },
-    );
+    checked_ok(&mut s, Action::Scale);
     key(&mut s, KeyCode::Backspace);
     assert!(key(&mut s, KeyCode::Enter).is_empty());
     assert!(matches!(s.overlay, Some(Overlay::Scale { .. })));
@@ -191,18 +192,7 @@ fn cancel_in_the_confirmation_does_nothing_but_audit_declined() {
 #[test]
 fn a_plan_arriving_after_cancel_is_dropped() {
     let mut s = on_web(false);
-    let cmds = act(&mut s, &[Action::Restart]);
-    let [Command::Check { req }] = cmds.as_slice() else {
-        panic!("{cmds:?}")
-    };
-    let req = req.clone();
-    update(
-        &mut s,
-        Msg::Checked {
-            req: req.clone(),
-            result: Ok(()),
-        },
-    );
+    let (req, _) = checked_ok(&mut s, Action::Restart);
     let cmds = act(&mut s, &[Action::Cancel]);
     assert_eq!(audits(&cmds).len(), 1, "declined while asking");
     let cmds = update(
@@ -243,11 +233,7 @@ fn what_the_backend_refuses_is_shown_and_audited() {
     let mut s = state_with(false);
     // lonely-worker, a standalone container.
     act(&mut s, &[Action::Down]);
-    let cmds = act(&mut s, &[Action::Scale]);
-    let [Command::Check { req }] = cmds.as_slice() else {
-        panic!("{cmds:?}")
-    };
-    let req = req.clone();
+    let req = asked(&mut s, Action::Scale);
     let why = "lonely-worker is a standalone container, not a compose service: it cannot scale";
     let cmds = update(
         &mut s,
@@ -267,18 +253,7 @@ fn what_the_backend_refuses_is_shown_and_audited() {
 #[test]
 fn a_failed_plan_is_shown_and_audited() {
     let mut s = on_web(false);
-    let cmds = act(&mut s, &[Action::Rollback]);
-    let [Command::Check { req }] = cmds.as_slice() else {
-        panic!("{cmds:?}")
-    };
-    let req = req.clone();
-    update(
-        &mut s,
-        Msg::Checked {
-            req: req.clone(),
-            result: Ok(()),
-        },
-    );
+    let (req, _) = checked_ok(&mut s, Action::Rollback);
     let cmds = update(
         &mut s,
         Msg::Planned {
