@@ -3,9 +3,10 @@
 //! and the replace-with-restore sequence.
 
 use super::engine::{Engine, words};
-use super::members::{is_running, name_of};
+use super::members::{Member, is_running, name_of};
 use super::report::Report;
 use super::wait::{self, Ready};
+use crate::backend::BackendError;
 use crate::backend::docker::convert::short_id;
 use crate::domain::Step;
 use bollard::models::{
@@ -40,6 +41,23 @@ pub fn refusal(old: &ContainerInspectResponse) -> Option<String> {
     let paused =
         old.state.as_ref().and_then(|s| s.status) == Some(ContainerStateStatusEnum::PAUSED);
     paused.then(|| format!("{} is paused: unpause it first", name_of(old)))
+}
+
+/// Inspects every member, refusing the lot if one cannot be replaced
+/// safely: a plan promises nothing it could not keep.
+pub async fn inspect_replaceable(
+    eng: &Engine,
+    members: &[Member],
+) -> Result<Vec<ContainerInspectResponse>, BackendError> {
+    let mut olds = Vec::with_capacity(members.len());
+    for m in members {
+        let old = eng.inspect(&m.id).await?;
+        if let Some(why) = refusal(&old) {
+            return Err(BackendError::Unsupported(why));
+        }
+        olds.push(old);
+    }
+    Ok(olds)
 }
 
 /// What `docker create` needs to make the replacement.

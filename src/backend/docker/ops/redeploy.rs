@@ -64,14 +64,7 @@ pub async fn plan(
     req: OpRequest,
     members: Vec<Member>,
 ) -> Result<Plan, BackendError> {
-    let mut olds = Vec::new();
-    for m in &members {
-        let old = eng.inspect(&m.id).await?;
-        if let Some(why) = recreate::refusal(&old) {
-            return Err(BackendError::Unsupported(why));
-        }
-        olds.push(old);
-    }
+    let olds = recreate::inspect_replaceable(eng, &members).await?;
     let mut warnings = Vec::new();
     let mut details = Vec::new();
     let mut parts = Vec::new();

@@ -95,11 +95,8 @@ pub async fn plan(
 ) -> Result<Plan, BackendError> {
     let mut details = Vec::new();
     let mut pairs: Vec<(String, String)> = Vec::new();
-    for m in &members {
-        let old = eng.inspect(&m.id).await?;
-        if let Some(why) = recreate::refusal(&old) {
-            return Err(BackendError::Unsupported(why));
-        }
+    let olds = recreate::inspect_replaceable(eng, &members).await?;
+    for (m, old) in members.iter().zip(olds) {
         let Some(prev) = previous(&old) else {
             return Err(BackendError::Unsupported(format!(
                 "{} has no previous image: berth records one at each redeploy",
