@@ -184,7 +184,7 @@ fn now_rfc3339() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::{OpKind, ServiceKind, ServiceRef, TargetRef};
+    use crate::domain::{OpKind, ServiceKind, ServiceMode, ServiceRef, TargetRef};
 
     #[test]
     fn records_are_appended_one_json_line_each() {
@@ -202,6 +202,7 @@ mod tests {
                 id: "shop/web".into(),
                 name: "shop/web".into(),
                 kind: ServiceKind::Compose,
+                mode: ServiceMode::Replicated,
             }),
             replicas: Some(3),
         };

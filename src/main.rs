@@ -89,6 +89,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     .join("logs"),
                 audit_dir: paths.data_dir.clone(),
             };
+            let mut warnings = cfg.warnings;
+            warnings.extend(backend.note());
             let mut term = berth::terminal::init().context("cannot set up the terminal")?;
             let result = berth::app::runtime::run(
                 &mut term,
@@ -96,7 +98,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 settings,
                 cfg.theme,
                 cfg.keymap,
-                cfg.warnings,
+                warnings,
             )
             .await;
             berth::terminal::restore();

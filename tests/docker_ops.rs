@@ -7,7 +7,7 @@ mod common;
 use berth::backend::docker::DockerBackend;
 use berth::backend::{Backend, CancellationToken};
 use berth::domain::{
-    OpEvent, OpKind, OpRequest, Outcome, Plan, ServiceKind, ServiceRef, TargetRef,
+    OpEvent, OpKind, OpRequest, Outcome, Plan, ServiceKind, ServiceMode, ServiceRef, TargetRef,
 };
 use common::live::local_backend;
 use common::*;
@@ -41,6 +41,7 @@ fn service(project: &str, svc: &str) -> TargetRef {
         id: id.clone(),
         name: id,
         kind: ServiceKind::Compose,
+        mode: ServiceMode::Replicated,
     })
 }
 
@@ -49,6 +50,7 @@ fn standalone(name: &str) -> TargetRef {
         id: name.to_owned(),
         name: name.to_owned(),
         kind: ServiceKind::Standalone,
+        mode: ServiceMode::Replicated,
     })
 }
 

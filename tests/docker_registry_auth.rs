@@ -5,7 +5,9 @@
 mod common;
 
 use berth::backend::{Backend, CancellationToken};
-use berth::domain::{OpEvent, OpKind, OpRequest, Outcome, ServiceKind, ServiceRef, TargetRef};
+use berth::domain::{
+    OpEvent, OpKind, OpRequest, Outcome, ServiceKind, ServiceMode, ServiceRef, TargetRef,
+};
 use common::live::local_backend;
 use common::*;
 use std::io::Write;
@@ -86,6 +88,7 @@ async fn redeploy_logs_in_with_the_credentials_docker_login_saved() {
             id: name.clone(),
             name: name.clone(),
             kind: ServiceKind::Standalone,
+            mode: ServiceMode::Replicated,
         }),
         replicas: None,
     };

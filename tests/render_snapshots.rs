@@ -6,7 +6,8 @@ use berth::backend::{BackendEvent, BackendKind, ConnectionState};
 use berth::config::{Keymap, Theme};
 use berth::domain::fixtures::{NOW, sample};
 use berth::domain::{
-    OpEvent, OpKind, OpRequest, Outcome, Plan, ServiceKind, ServiceRef, Step, TargetRef,
+    OpEvent, OpKind, OpRequest, Outcome, Plan, ServiceKind, ServiceMode, ServiceRef, Step,
+    TargetRef,
 };
 use berth::logs::{LogEvent, LogLine, LogStream};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -232,6 +233,7 @@ fn web() -> TargetRef {
         id: "shop/web".into(),
         name: "shop/web".into(),
         kind: ServiceKind::Compose,
+        mode: ServiceMode::Replicated,
     })
 }
 

@@ -7,8 +7,8 @@ use crate::audit::{Audit, AuditContext};
 use crate::backend::{Backend, BackendError, BackendEvent, BackendKind, CancellationToken};
 use crate::domain::fixtures::NOW;
 use crate::domain::{
-    Capabilities, OpEvent, OpKind, OpRequest, Operation, Outcome, Plan, ServiceKind, ServiceRef,
-    Snapshot, Step, TargetRef,
+    Capabilities, OpEvent, OpKind, OpRequest, Operation, Outcome, Plan, ServiceKind, ServiceMode,
+    ServiceRef, Snapshot, Step, TargetRef,
 };
 use crate::logs::{LogEvent, LogRequest};
 use futures::FutureExt;
@@ -100,6 +100,7 @@ fn req(kind: OpKind, name: &str) -> OpRequest {
             id: name.into(),
             name: name.into(),
             kind: ServiceKind::Compose,
+            mode: ServiceMode::Replicated,
         }),
         replicas: None,
     }

@@ -58,11 +58,7 @@ fn selected_target(state: &AppState) -> Result<TargetRef, String> {
         return Err("select a service or a container in a list".into());
     };
     match l.selected(&state.snapshot) {
-        Some(Row::Service(s)) => Ok(TargetRef::Service(ServiceRef {
-            id: s.id.clone(),
-            name: s.qualified_name(),
-            kind: s.kind,
-        })),
+        Some(Row::Service(s)) => Ok(TargetRef::Service(ServiceRef::of(s))),
         Some(Row::Container(c)) => Ok(container_ref(c)),
         Some(Row::Node(n)) => Ok(TargetRef::Node(NodeRef {
             id: n.id.clone(),
@@ -282,7 +278,7 @@ pub(super) fn op_event(
                 req.describe()
             ),
         ),
-        Outcome::Restored | Outcome::Cancelled => (
+        Outcome::Restored | Outcome::Cancelled | Outcome::RolledBack => (
             Level::Warn,
             format!(
                 "{} {} {}: {message}",
@@ -364,6 +360,7 @@ pub fn icon(outcome: Option<Outcome>) -> &'static str {
         Some(Outcome::Failed) => "✗",
         Some(Outcome::Restored) => "↺",
         Some(Outcome::Cancelled) => "⊘",
+        Some(Outcome::RolledBack) => "↶",
     }
 }
 

@@ -7,7 +7,8 @@ use super::*;
 use crate::backend::{BackendEvent, ConnectionState};
 use crate::domain::fixtures::NOW;
 use crate::domain::{
-    OpEvent, OpKind, OpRequest, Outcome, Plan, ServiceKind, ServiceRef, Step, TargetRef,
+    OpEvent, OpKind, OpRequest, Outcome, Plan, ServiceKind, ServiceMode, ServiceRef, Step,
+    TargetRef,
 };
 use crossterm::event::KeyCode;
 use std::sync::Arc;
@@ -17,6 +18,7 @@ fn web() -> TargetRef {
         id: "shop/web".into(),
         name: "shop/web".into(),
         kind: ServiceKind::Compose,
+        mode: ServiceMode::Replicated,
     })
 }
 

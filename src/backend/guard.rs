@@ -21,6 +21,9 @@ impl Backend for ReadOnly {
     fn endpoint(&self) -> &str {
         self.0.endpoint()
     }
+    fn note(&self) -> Option<String> {
+        self.0.note()
+    }
     fn snapshot(&self) -> BoxFuture<'_, Result<Snapshot, BackendError>> {
         self.0.snapshot()
     }

@@ -67,6 +67,11 @@ pub trait Backend: Send + Sync {
     fn kind(&self) -> BackendKind;
     /// Where it talks to, as the user would write it (`unix:///var/run/docker.sock`).
     fn endpoint(&self) -> &str;
+    /// What the operator should know from the start (a swarm worker sees
+    /// only itself).
+    fn note(&self) -> Option<String> {
+        None
+    }
     /// One full listing (headless `ls`, and the watcher's resync).
     fn snapshot(&self) -> BoxFuture<'_, Result<Snapshot, BackendError>>;
     /// Follows the engine until `tx` is closed: sends a snapshot after each

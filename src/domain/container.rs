@@ -110,6 +110,27 @@ pub struct Container {
     pub node: String,
     pub node_id: String,
     pub command: String,
+    /// Set when this copy is a swarm task: what `docker service ps` shows.
+    pub task: Option<TaskInfo>,
+}
+
+/// A swarm task's own state, beside the container it runs.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct TaskInfo {
+    /// Replicated services number their tasks by slot; global ones do not.
+    pub slot: Option<u64>,
+    /// The orchestrator's word: new, pending, assigned, preparing,
+    /// starting, running, complete, shutdown, failed, rejected, orphaned...
+    pub state: String,
+    /// What the orchestrator wants: running, shutdown, ...
+    pub desired_state: String,
+    /// The engine's error ("no suitable node", "task: non-zero exit (1)").
+    pub error: String,
+    /// The container running the task, once there is one.
+    pub container_id: String,
+    /// A task of an older spec, or one shut down or failed and replaced:
+    /// history, shown after the current tasks.
+    pub history: bool,
 }
 
 impl Container {

@@ -112,6 +112,7 @@ pub fn sample() -> Snapshot {
         replicas_desired: desired,
         ports: ports.into(),
         created: NOW - age,
+        ..Service::default()
     };
     let services = vec![
         svc(
@@ -197,6 +198,7 @@ pub fn sample() -> Snapshot {
         memory_bytes: 32 * 1024 * 1024 * 1024,
         containers_running: 4,
         containers_total: 6,
+        ..Node::default()
     }];
     Snapshot {
         nodes,

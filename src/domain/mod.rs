@@ -10,13 +10,13 @@ mod service;
 mod snapshot;
 mod stack;
 
-pub use container::{Container, ContainerState, Health, PortMapping};
+pub use container::{Container, ContainerState, Health, PortMapping, TaskInfo};
 pub use node::Node;
 pub use operation::{
     Capabilities, ContainerRef, NodeRef, OpEvent, OpKind, OpRequest, Operation, Outcome, Plan,
     ReplicaProgress, ServiceRef, Step, TargetRef,
 };
 pub use resolve::{container_ref, resolve};
-pub use service::{Service, ServiceKind};
+pub use service::{Service, ServiceKind, ServiceMode, UpdateState};
 pub use snapshot::Snapshot;
 pub use stack::{Stack, StackKind};

@@ -3,7 +3,7 @@
 //! progress until the change converges. Plain data shared by every backend,
 //! the console and the headless commands.
 
-use super::ServiceKind;
+use super::{Service, ServiceKind, ServiceMode};
 use serde::{Deserialize, Serialize};
 
 /// The operations berth can run. Every one of them changes the cluster.
@@ -16,17 +16,31 @@ pub enum OpKind {
     Redeploy,
     Rollback,
     Scale,
+    /// A node takes no new tasks and its tasks move elsewhere.
+    Drain,
+    /// A node takes no new tasks; those it runs stay (cordon).
+    Pause,
+    /// A paused or drained node takes tasks again (uncordon).
+    Activate,
 }
 
 impl OpKind {
-    pub const ALL: [OpKind; 6] = [
+    pub const ALL: [OpKind; 9] = [
         OpKind::Restart,
         OpKind::Stop,
         OpKind::Start,
         OpKind::Redeploy,
         OpKind::Rollback,
         OpKind::Scale,
+        OpKind::Drain,
+        OpKind::Pause,
+        OpKind::Activate,
     ];
+
+    /// Operations that change a node's availability, not a workload.
+    pub fn is_node_op(self) -> bool {
+        matches!(self, OpKind::Drain | OpKind::Pause | OpKind::Activate)
+    }
 
     pub fn label(self) -> &'static str {
         match self {
@@ -36,6 +50,9 @@ impl OpKind {
             OpKind::Redeploy => "redeploy",
             OpKind::Rollback => "rollback",
             OpKind::Scale => "scale",
+            OpKind::Drain => "drain",
+            OpKind::Pause => "pause",
+            OpKind::Activate => "activate",
         }
     }
 }
@@ -47,6 +64,19 @@ pub struct ServiceRef {
     /// As `ls services` prints it (`stack/service`).
     pub name: String,
     pub kind: ServiceKind,
+    pub mode: ServiceMode,
+}
+
+impl ServiceRef {
+    /// The reference of a listed service.
+    pub fn of(s: &Service) -> ServiceRef {
+        ServiceRef {
+            id: s.id.clone(),
+            name: s.qualified_name(),
+            kind: s.kind,
+            mode: s.mode,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -181,6 +211,10 @@ pub enum Step {
     /// The replica could not be changed; the old one was put back.
     Restored,
     Failed,
+    /// A swarm slot runs a task of the new spec.
+    Updated,
+    /// A swarm task moved off a drained node (or is about to).
+    Moved,
 }
 
 impl Step {
@@ -199,6 +233,8 @@ impl Step {
             Step::Removed => "removed",
             Step::Restored => "restored",
             Step::Failed => "failed",
+            Step::Updated => "updated",
+            Step::Moved => "moved",
         }
     }
 }
@@ -214,6 +250,9 @@ pub enum Outcome {
     Restored,
     /// The operator stopped it; the replica in hand was finished first.
     Cancelled,
+    /// The update failed and the engine rolled it back by itself
+    /// (swarm `failure_action: rollback`).
+    RolledBack,
 }
 
 impl Outcome {
@@ -223,6 +262,7 @@ impl Outcome {
             Outcome::Failed => "failed",
             Outcome::Restored => "restored",
             Outcome::Cancelled => "cancelled",
+            Outcome::RolledBack => "rolled back",
         }
     }
 }
@@ -364,6 +404,7 @@ mod tests {
                     id: "shop/web".into(),
                     name: "shop/web".into(),
                     kind: ServiceKind::Compose,
+                    mode: ServiceMode::Replicated,
                 }),
                 replicas: None,
             },

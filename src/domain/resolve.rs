@@ -7,13 +7,7 @@ use super::{Container, ContainerRef, NodeRef, ServiceRef, Snapshot, TargetRef};
 /// that is unique and no container's name, a container by name, full id or
 /// unique id prefix (4 or more characters), or a node by name.
 pub fn resolve(snap: &Snapshot, name: &str) -> Result<TargetRef, String> {
-    let service = |s: &super::Service| {
-        TargetRef::Service(ServiceRef {
-            id: s.id.clone(),
-            name: s.qualified_name(),
-            kind: s.kind,
-        })
-    };
+    let service = |s: &super::Service| TargetRef::Service(ServiceRef::of(s));
     if let Some(s) = snap
         .services
         .iter()

@@ -25,6 +25,33 @@ impl ServiceKind {
     }
 }
 
+/// How a service decides its number of replicas.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ServiceMode {
+    /// A number of replicas the operator sets (compose, swarm replicated,
+    /// a Deployment or StatefulSet).
+    #[default]
+    Replicated,
+    /// One replica per eligible node (swarm global, a DaemonSet).
+    Global,
+    /// Runs to completion N times (swarm replicated-job, a Job).
+    ReplicatedJob,
+    /// Runs to completion once per node (swarm global-job).
+    GlobalJob,
+}
+
+impl ServiceMode {
+    pub fn label(self) -> &'static str {
+        match self {
+            ServiceMode::Replicated => "replicated",
+            ServiceMode::Global => "global",
+            ServiceMode::ReplicatedJob => "replicated-job",
+            ServiceMode::GlobalJob => "global-job",
+        }
+    }
+}
+
 /// Something that runs N copies of one image.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Service {
@@ -41,6 +68,25 @@ pub struct Service {
     pub ports: String,
     /// Unix seconds of the oldest container (compose/standalone) or the spec.
     pub created: i64,
+    pub mode: ServiceMode,
+    /// The image's digest when the spec pins one (`sha256:…`).
+    pub digest: Option<String>,
+    /// A rollout in progress or stopped: "updating", "paused",
+    /// "rollback_started", ... with the engine's message; `None` when
+    /// there is none or it completed.
+    pub update: Option<UpdateState>,
+    /// Why the service is not well: its tasks keep failing ("task:
+    /// non-zero exit (1)", "no suitable node").
+    pub problem: Option<String>,
+}
+
+/// A rolling update as the engine reports it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct UpdateState {
+    /// The engine's word: updating, paused, completed, rollback_started,
+    /// rollback_paused, rollback_completed.
+    pub state: String,
+    pub message: String,
 }
 
 impl Service {

@@ -83,7 +83,7 @@ fn outcome_style(outcome: Option<Outcome>, theme: &Theme) -> Style {
         None => theme.state_transient,
         Some(Outcome::Converged) => theme.status_ok,
         Some(Outcome::Failed) => theme.status_error,
-        Some(Outcome::Restored | Outcome::Cancelled) => theme.status_warn,
+        Some(Outcome::Restored | Outcome::Cancelled | Outcome::RolledBack) => theme.status_warn,
     }
 }
 
@@ -91,7 +91,7 @@ fn step_style(step: Step, theme: &Theme) -> Style {
     match step {
         Step::Failed => theme.status_error,
         Step::Restored | Step::Stopped | Step::Removed => theme.status_warn,
-        Step::Running | Step::Healthy | Step::OldRemoved => theme.status_ok,
+        Step::Running | Step::Healthy | Step::OldRemoved | Step::Updated => theme.status_ok,
         Step::Waiting => theme.dim,
         _ => theme.state_transient,
     }

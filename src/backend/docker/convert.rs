@@ -83,6 +83,7 @@ pub fn container(summary: &ContainerSummary, host: &Host<'_>) -> Container {
         node: host.name.to_owned(),
         node_id: host.id.to_owned(),
         command: clean(summary.command.as_deref().unwrap_or_default()),
+        task: None,
     }
 }
 
@@ -131,6 +132,7 @@ pub fn node(info: &SystemInfo, engine_version: &str, containers: &[Container]) -
         memory_bytes: info.mem_total.unwrap_or_default().max(0) as u64,
         containers_running: containers.iter().filter(|c| c.state.is_running()).count() as u32,
         containers_total: containers.len() as u32,
+        ..Node::default()
     }
 }
 

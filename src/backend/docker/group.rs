@@ -64,6 +64,7 @@ fn service(key: String, members: &[&Container]) -> Service {
         replicas_desired: members.len() as u32,
         ports: ports.join(", "),
         created: members.iter().map(|c| c.created).min().unwrap_or_default(),
+        ..Service::default()
     }
 }
 

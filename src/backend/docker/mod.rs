@@ -1,4 +1,5 @@
-//! Docker Engine backend (plain engine and Compose projects).
+//! Docker Engine backend: a plain engine with its Compose projects, and,
+//! on a swarm manager, the whole swarm.
 
 mod connect;
 mod convert;
@@ -6,6 +7,7 @@ mod group;
 mod list;
 mod logs;
 mod ops;
+pub mod swarm;
 mod watch;
 mod watchdog;
 
@@ -24,26 +26,73 @@ use tokio::sync::{mpsc, watch as tokio_watch};
 pub struct DockerBackend {
     endpoint: String,
     docker: Docker,
+    /// Shows and operates the whole swarm (the engine is a manager).
+    swarm: bool,
+    /// Said once at startup (a worker sees only itself).
+    note: Option<String>,
     /// The watcher's latest snapshot, for log sessions that follow a service's replicas.
     latest: tokio_watch::Sender<Arc<Snapshot>>,
 }
 
 impl DockerBackend {
-    /// Connects to `endpoint` (see [`resolve_endpoint`]) and negotiates the API version.
+    /// Connects to `endpoint` (see [`resolve_endpoint`]) as a plain
+    /// engine, whatever its swarm membership, and negotiates the API version.
     pub async fn connect(endpoint: String) -> Result<DockerBackend, BackendError> {
         let docker = connect::connect(&endpoint).await?;
         let (latest, _) = tokio_watch::channel(Arc::new(Snapshot::default()));
         Ok(DockerBackend {
             endpoint,
             docker,
+            swarm: false,
+            note: None,
             latest,
         })
+    }
+
+    /// Connects and shows the swarm when the engine is a manager; on a
+    /// worker, the engine alone with a note saying so. With `require`, an
+    /// engine that is no manager is an error.
+    pub async fn connect_swarm(
+        endpoint: String,
+        require: bool,
+    ) -> Result<DockerBackend, BackendError> {
+        let mut backend = DockerBackend::connect(endpoint).await?;
+        let membership = swarm::membership(&backend.docker)
+            .await
+            .map_err(|e| connect::classify(&backend.endpoint, &e))?;
+        match membership {
+            swarm::Membership::Manager => backend.swarm = true,
+            swarm::Membership::Worker { managers } if !require => {
+                backend.note = Some(swarm::worker_note(&managers));
+            }
+            other if require => {
+                let what = match other {
+                    swarm::Membership::Worker { managers } => swarm::worker_note(&managers),
+                    _ => "this engine is not in a swarm (docker swarm init makes it a manager)"
+                        .to_owned(),
+                };
+                return Err(BackendError::Unsupported(format!(
+                    "--backend swarm needs a swarm manager at {}: {what}",
+                    backend.endpoint
+                )));
+            }
+            _ => {}
+        }
+        Ok(backend)
     }
 }
 
 impl Backend for DockerBackend {
     fn kind(&self) -> BackendKind {
-        BackendKind::Docker
+        if self.swarm {
+            BackendKind::Swarm
+        } else {
+            BackendKind::Docker
+        }
+    }
+
+    fn note(&self) -> Option<String> {
+        self.note.clone()
     }
 
     fn endpoint(&self) -> &str {
@@ -78,11 +127,19 @@ impl Backend for DockerBackend {
     }
 
     fn capabilities(&self, target: &TargetRef) -> Capabilities {
-        ops::capabilities(target)
+        if self.swarm && swarm::ops::handles(target) {
+            swarm::ops::capabilities(target)
+        } else {
+            ops::capabilities(target)
+        }
     }
 
     fn plan(&self, req: OpRequest) -> BoxFuture<'static, Result<Plan, BackendError>> {
-        ops::plan(self.docker.clone(), self.endpoint.clone(), req).boxed()
+        if self.swarm && swarm::ops::handles(&req.target) {
+            swarm::ops::plan(self.docker.clone(), self.endpoint.clone(), req).boxed()
+        } else {
+            ops::plan(self.docker.clone(), self.endpoint.clone(), req).boxed()
+        }
     }
 
     fn execute(
@@ -91,6 +148,11 @@ impl Backend for DockerBackend {
         tx: mpsc::Sender<OpEvent>,
         cancel: CancellationToken,
     ) -> BoxFuture<'static, ()> {
-        ops::execute(self.docker.clone(), self.endpoint.clone(), plan, tx, cancel).boxed()
+        let (docker, endpoint) = (self.docker.clone(), self.endpoint.clone());
+        if self.swarm && swarm::ops::handles(&plan.request.target) {
+            swarm::ops::execute(docker, endpoint, plan, tx, cancel).boxed()
+        } else {
+            ops::execute(docker, endpoint, plan, tx, cancel).boxed()
+        }
     }
 }

@@ -23,16 +23,15 @@ use engine::Engine;
 use report::{End, Report};
 use tokio::sync::mpsc;
 
+pub const NODE_OPS_ARE_SWARMS: &str =
+    "a plain Docker engine has no node operations (drain, pause and activate are Swarm's)";
+
 /// Which operations a target supports on this engine, and why not.
 pub fn capabilities(target: &TargetRef) -> Capabilities {
     let kind = match target {
         TargetRef::Service(s) => s.kind,
         TargetRef::Container(c) => c.service_kind,
-        TargetRef::Node(_) => {
-            return Capabilities::none(
-                "a plain Docker engine has no node operations (drain and pause are Swarm's)",
-            );
-        }
+        TargetRef::Node(_) => return Capabilities::none(NODE_OPS_ARE_SWARMS),
     };
     if kind == ServiceKind::Swarm {
         return Capabilities::none(&format!(
@@ -60,6 +59,8 @@ pub fn capabilities(target: &TargetRef) -> Capabilities {
                     k,
                     if k == OpKind::Scale {
                         scale.clone()
+                    } else if k.is_node_op() {
+                        Err(format!("{} applies to a swarm node", k.label()))
                     } else {
                         Ok(())
                     },
@@ -108,5 +109,6 @@ async fn run(eng: &Engine, rep: &Report, req: &OpRequest) -> End {
         OpKind::Redeploy => redeploy::execute(eng, rep, &members).await,
         OpKind::Rollback => rollback::execute(eng, rep, &members).await,
         OpKind::Scale => scale::execute(eng, rep, req, &members).await,
+        OpKind::Drain | OpKind::Pause | OpKind::Activate => End::failed(NODE_OPS_ARE_SWARMS),
     }
 }

@@ -1,6 +1,7 @@
 //! Plans: what an operation will do, read from the engine before anything
 //! changes. The texts shared by every kind live here.
 
+use super::NODE_OPS_ARE_SWARMS;
 use super::engine::Engine;
 use super::lifecycle::count;
 use super::members::{self, Member};
@@ -51,6 +52,9 @@ pub async fn plan(eng: &Engine, req: OpRequest) -> Result<Plan, BackendError> {
         OpKind::Rollback => rollback::plan(eng, req, ms).await,
         OpKind::Scale => scale::plan(eng, req, ms).await,
         OpKind::Restart | OpKind::Stop | OpKind::Start => Ok(lifecycle(&eng.endpoint, req, ms)),
+        OpKind::Drain | OpKind::Pause | OpKind::Activate => {
+            Err(BackendError::Unsupported(NODE_OPS_ARE_SWARMS.to_owned()))
+        }
     }
 }
 
@@ -92,7 +96,7 @@ fn lifecycle(endpoint: &str, req: OpRequest, ms: Vec<Member>) -> Plan {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::{ServiceKind, ServiceRef};
+    use crate::domain::{ServiceKind, ServiceMode, ServiceRef};
 
     fn req(kind: OpKind) -> OpRequest {
         OpRequest {
@@ -101,6 +105,7 @@ mod tests {
                 id: "shop/web".into(),
                 name: "shop/web".into(),
                 kind: ServiceKind::Compose,
+                mode: ServiceMode::Replicated,
             }),
             replicas: None,
         }
