@@ -101,6 +101,40 @@ fn nodes_view() {
     snapshot_all("nodes", |s| act(s, &[Action::ViewNodes]));
 }
 
+/// A swarm manager's view: the swarm fixture in place of the engine's.
+fn on_swarm(s: &mut AppState) {
+    update(
+        s,
+        Msg::Backend(BackendEvent::Snapshot(Arc::new(
+            berth::domain::fixtures::swarm(),
+        ))),
+    );
+}
+
+#[test]
+fn swarm_nodes_with_availability_and_a_node_down() {
+    snapshot_all("swarm_nodes", |s| {
+        on_swarm(s);
+        act(s, &[Action::ViewNodes]);
+    });
+}
+
+#[test]
+fn swarm_services_mid_update_with_failing_tasks() {
+    snapshot_all("swarm_services", |s| {
+        on_swarm(s);
+        act(s, &[Action::ViewServices]);
+    });
+}
+
+#[test]
+fn swarm_tasks_with_errors_and_history() {
+    snapshot_all("swarm_tasks", |s| {
+        on_swarm(s);
+        act(s, &[Action::ViewServices, Action::Down, Action::Open]);
+    });
+}
+
 #[test]
 fn drilled_into_a_stack() {
     snapshot_all("stack_services", |s| {

@@ -81,6 +81,8 @@ pub async fn run(
         .as_ref()
         .map(|n| (n.id, Instant::now() + NOTICE_TTL));
     let (btx, mut brx) = mpsc::channel(16);
+    let mut interest = state.interest();
+    backend.set_interest(interest.clone());
     let watcher = tokio::spawn(backend.watch(btx));
     let mut keys = EventStream::new();
     let mut sigterm = signal(SignalKind::terminate())?;
@@ -165,6 +167,11 @@ pub async fn run(
                 stats.count(&msg);
                 update(&mut state, msg);
             }
+        }
+        let wanted = state.interest();
+        if wanted != interest {
+            backend.set_interest(wanted.clone());
+            interest = wanted;
         }
         // Commands may answer at once (a capability check) with more commands.
         let mut queue = VecDeque::from(cmds);

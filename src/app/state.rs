@@ -7,7 +7,7 @@ use super::logview::LogView;
 use super::notice::{Level, Notice};
 use super::overlay::Overlay;
 use super::view::{Scope, View};
-use crate::backend::{BackendKind, ConnectionState};
+use crate::backend::{BackendKind, ConnectionState, Interest};
 use crate::config::Mode;
 use crate::domain::{Operation, Snapshot};
 use std::sync::Arc;
@@ -208,6 +208,25 @@ impl AppState {
     pub fn shows_running_clock(&self) -> bool {
         matches!(self.screen(), Screen::Operations { .. })
             && self.running_operations().next().is_some()
+    }
+
+    /// The replicas on screen, for a backend that must poll for them: a
+    /// container list (scoped to a service or a node, or all), or the node
+    /// list with its per-node counts. Nothing under a log view or the
+    /// operations screen.
+    pub fn interest(&self) -> Interest {
+        let Screen::List(l) = self.screen() else {
+            return Interest::Nothing;
+        };
+        match l.view {
+            View::Containers => match (&l.scope.service, &l.scope.node) {
+                (Some(svc), _) => Interest::Service(svc.clone()),
+                (None, Some(node)) => Interest::Node(node.clone()),
+                (None, None) => Interest::All,
+            },
+            View::Nodes => Interest::All,
+            _ => Interest::Nothing,
+        }
     }
 
     /// Whether a list shows an age under a minute (shown in seconds).

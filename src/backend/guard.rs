@@ -24,6 +24,9 @@ impl Backend for ReadOnly {
     fn note(&self) -> Option<String> {
         self.0.note()
     }
+    fn set_interest(&self, interest: super::Interest) {
+        self.0.set_interest(interest)
+    }
     fn snapshot(&self) -> BoxFuture<'_, Result<Snapshot, BackendError>> {
         self.0.snapshot()
     }

@@ -55,6 +55,22 @@ pub enum ConnectionState {
     },
 }
 
+/// Which replicas the console shows, so that a backend that must poll for
+/// them (swarm tasks have no events) asks only for those, and only while
+/// they are on screen.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Interest {
+    /// No list of replicas is on screen.
+    #[default]
+    Nothing,
+    /// Every replica (the container list, or per-node counts).
+    All,
+    /// One service's replicas, by [`crate::domain::Service::id`].
+    Service(String),
+    /// The replicas on one node, by name.
+    Node(String),
+}
+
 /// Everything a backend's watcher tells the app.
 #[derive(Debug, Clone)]
 pub enum BackendEvent {
@@ -77,6 +93,8 @@ pub trait Backend: Send + Sync {
     /// Follows the engine until `tx` is closed: sends a snapshot after each
     /// coalesced batch of changes, and connection state changes.
     fn watch(&self, tx: mpsc::Sender<BackendEvent>) -> BoxFuture<'static, ()>;
+    /// What the console shows now; a watcher that polls follows it.
+    fn set_interest(&self, _interest: Interest) {}
     /// Streams logs of a container or a whole service until `tx` is closed,
     /// or, without `follow`, until the history is sent.
     fn logs(&self, req: LogRequest, tx: mpsc::Sender<LogEvent>) -> BoxFuture<'static, ()>;

@@ -2,8 +2,8 @@
 //! backend: nothing here talks to an engine).
 
 use super::{
-    Container, ContainerState, Health, Node, PortMapping, Service, ServiceKind, Snapshot, Stack,
-    StackKind,
+    Container, ContainerState, Health, Node, PortMapping, Service, ServiceKind, ServiceMode,
+    Snapshot, Stack, StackKind, TaskInfo, UpdateState,
 };
 
 /// Unix time the fixture's ages are measured against.
@@ -254,5 +254,137 @@ pub fn many(n: usize) -> Snapshot {
     Snapshot {
         containers,
         ..Snapshot::default()
+    }
+}
+
+/// A 3-node swarm running stack "shop": a replicated web service mid-update
+/// whose tasks keep failing, and a global agent; one worker drained and one
+/// down. Every swarm field is set.
+pub fn swarm() -> Snapshot {
+    let node = |id: &str, name: &str, role: &str, state: &str, avail: &str| Node {
+        id: id.into(),
+        name: name.into(),
+        role: role.into(),
+        state: state.into(),
+        engine_version: "20.10.24".into(),
+        os: "linux".into(),
+        arch: "x86_64".into(),
+        cpus: 4,
+        memory_bytes: 8 * 1024 * 1024 * 1024,
+        containers_running: 2,
+        containers_total: 3,
+        availability: avail.into(),
+        leader: role == "manager",
+        address: format!("10.0.0.{}", name.len()),
+        labels: vec!["zone=a".into()],
+        message: if state == "down" {
+            "heartbeat failure".into()
+        } else {
+            String::new()
+        },
+    };
+    let nodes = vec![
+        node("n1", "manager1", "manager", "ready", "active"),
+        node("n2", "worker1", "worker", "ready", "drain"),
+        node("n3", "worker2", "worker", "down", "active"),
+    ];
+    let web = Service {
+        id: "svcweb".into(),
+        name: "web".into(),
+        stack: Some("shop".into()),
+        kind: ServiceKind::Swarm,
+        image: "registry.local/shop/web:2".into(),
+        replicas_running: 2,
+        replicas_desired: 3,
+        ports: "8080->80/tcp (host)".into(),
+        created: NOW - 3600,
+        mode: ServiceMode::Replicated,
+        digest: Some(format!("sha256:{}", "ab12".repeat(16))),
+        update: Some(UpdateState {
+            state: "updating".into(),
+            message: "update in progress".into(),
+        }),
+        problem: Some("task: non-zero exit (1)".into()),
+    };
+    let agent = Service {
+        id: "svcagent".into(),
+        name: "agent".into(),
+        mode: ServiceMode::Global,
+        replicas_running: 2,
+        replicas_desired: 2,
+        digest: None,
+        update: None,
+        problem: None,
+        ..web.clone()
+    };
+    let task = |slot: u64, node: &str, state: &str, desired: &str, error: &str, history: bool| {
+        let name = if history {
+            format!("shop_web.{slot}.old{slot}")
+        } else {
+            format!("shop_web.{slot}")
+        };
+        Container {
+            id: format!("task{slot}{}", if history { "old" } else { "" }),
+            name,
+            state: match state {
+                "running" => ContainerState::Running,
+                "failed" => ContainerState::Dead,
+                _ => ContainerState::Exited,
+            },
+            status: error.into(),
+            image: "registry.local/shop/web:2".into(),
+            ports: vec![PortMapping {
+                host_ip: None,
+                host_port: Some(8080),
+                container_port: 80,
+                protocol: "tcp".into(),
+            }],
+            created: NOW - 60 * slot as i64,
+            restart_count: Some(0),
+            stack: Some("shop".into()),
+            service: Some("web".into()),
+            service_id: "svcweb".into(),
+            service_kind: ServiceKind::Swarm,
+            node: node.into(),
+            node_id: node.into(),
+            command: String::new(),
+            health: Health::Healthy,
+            task: Some(TaskInfo {
+                slot: Some(slot),
+                state: state.into(),
+                desired_state: desired.into(),
+                error: error.into(),
+                container_id: format!("c{slot}"),
+                history,
+            }),
+        }
+    };
+    let containers = vec![
+        task(1, "manager1", "running", "running", "", false),
+        task(2, "worker2", "running", "running", "", false),
+        task(
+            3,
+            "manager1",
+            "failed",
+            "running",
+            "task: non-zero exit (1)",
+            false,
+        ),
+        task(3, "worker1", "shutdown", "shutdown", "", true),
+    ];
+    let stacks = vec![Stack {
+        name: "shop".into(),
+        id: "shop".into(),
+        kind: StackKind::Swarm,
+        services: 2,
+        containers_running: 4,
+        containers_total: 5,
+        working_dir: None,
+    }];
+    Snapshot {
+        nodes,
+        stacks,
+        services: vec![web, agent],
+        containers,
     }
 }

@@ -1,17 +1,26 @@
 //! Turning what an operator typed into a typed target: the names `berth ls`
 //! prints. One rule for every backend and every headless command.
 
-use super::{Container, ContainerRef, NodeRef, ServiceRef, Snapshot, TargetRef};
+use super::{Container, ContainerRef, NodeRef, ServiceKind, ServiceRef, Snapshot, TargetRef};
 
 /// A service as `ls services` names it (`stack/service`), a service name
 /// that is unique and no container's name, a container by name, full id or
 /// unique id prefix (4 or more characters), or a node by name.
 pub fn resolve(snap: &Snapshot, name: &str) -> Result<TargetRef, String> {
     let service = |s: &super::Service| TargetRef::Service(ServiceRef::of(s));
+    // `docker service ls` names a stack's service `stack_service`.
+    // A swarm service outside any stack is named as it is.
+    let swarm_name = |s: &super::Service| {
+        s.kind == ServiceKind::Swarm
+            && match &s.stack {
+                Some(st) => name.strip_prefix(st.as_str()) == Some(&format!("_{}", s.name)),
+                None => s.name == name,
+            }
+    };
     if let Some(s) = snap
         .services
         .iter()
-        .find(|s| s.stack.is_some() && s.qualified_name() == name)
+        .find(|s| s.stack.is_some() && s.qualified_name() == name || swarm_name(s))
     {
         return Ok(service(s));
     }
@@ -93,5 +102,15 @@ mod tests {
         let id_prefix = &snap.containers[4].id[..8];
         assert_eq!(got(id_prefix), Ok(("container", "shop-web-1".into())));
         assert!(got("nope").is_err_and(|e| e.contains("berth ls")));
+    }
+
+    #[test]
+    fn swarm_services_also_by_the_name_docker_gives_them() {
+        let snap = crate::domain::fixtures::swarm();
+        let got = |n: &str| resolve(&snap, n).map(|t| (t.noun(), t.id().to_owned()));
+        assert_eq!(got("shop/web"), Ok(("service", "svcweb".into())));
+        assert_eq!(got("shop_web"), Ok(("service", "svcweb".into())));
+        assert_eq!(got("shop_web.1"), Ok(("container", "task1".into())));
+        assert_eq!(got("worker1"), Ok(("node", "n2".into())));
     }
 }

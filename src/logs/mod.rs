@@ -5,7 +5,7 @@ mod ring;
 pub mod sanitize;
 mod splitter;
 mod structured;
-mod timestamp;
+pub mod timestamp;
 
 pub use filter::Filter;
 pub use ring::LogRing;

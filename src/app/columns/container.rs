@@ -15,6 +15,7 @@ pub enum ContainerColumn {
     Restarts,
     Age,
     Node,
+    Status,
 }
 
 impl KindColumn for ContainerColumn {
@@ -29,6 +30,7 @@ impl KindColumn for ContainerColumn {
         Self::Restarts,
         Self::Age,
         Self::Node,
+        Self::Status,
     ];
 
     fn spec(self) -> Column {
@@ -42,13 +44,17 @@ impl KindColumn for ContainerColumn {
             Self::Restarts => num("RESTARTS", 8, 1),
             Self::Age => num("AGE", 5, 1),
             Self::Node => col("NODE", 10, 5),
+            Self::Status => flex("STATUS", 12, 6),
         }
     }
 
     fn cell(self, c: &Container, now: i64) -> Cow<'_, str> {
         match self {
             Self::Name => c.name.as_str().into(),
-            Self::State => c.state.label().into(),
+            Self::State => match &c.task {
+                Some(t) => t.state.as_str().into(),
+                None => c.state.label().into(),
+            },
             Self::Health => c.health.label().into(),
             Self::Image => c.image.as_str().into(),
             Self::Service => match (&c.stack, &c.service) {
@@ -63,6 +69,19 @@ impl KindColumn for ContainerColumn {
                 .into(),
             Self::Age => age(c.created, now).into(),
             Self::Node => c.node.as_str().into(),
+            Self::Status => match &c.task {
+                // `docker service ps`: what the orchestrator wants, and why not.
+                Some(t) if t.desired_state != t.state && !t.desired_state.is_empty() => {
+                    let wants = format!("desired {}", t.desired_state);
+                    if c.status.is_empty() {
+                        wants.into()
+                    } else {
+                        format!("{wants}: {}", c.status).into()
+                    }
+                }
+                Some(_) => c.status.as_str().into(),
+                None => exit_status(&c.status).into(),
+            },
         }
     }
 
@@ -79,6 +98,12 @@ impl KindColumn for ContainerColumn {
     }
 
     fn tone(self, c: &Container) -> Tone {
+        if c.task.as_ref().is_some_and(|t| t.history) {
+            return match self {
+                Self::State if c.state == ContainerState::Dead => Tone::Error,
+                _ => Tone::Stopped,
+            };
+        }
         match self {
             Self::State => match c.state {
                 ContainerState::Running => Tone::Ok,
@@ -93,7 +118,18 @@ impl KindColumn for ContainerColumn {
                 Health::None => Tone::Base,
             },
             Self::Restarts if c.restart_count.unwrap_or(0) > 0 => Tone::Warn,
+            Self::Status if c.task.as_ref().is_some_and(|t| !t.error.is_empty()) => Tone::Error,
             _ => Tone::Base,
         }
+    }
+}
+
+/// "Exited (137) 5 minutes ago" -> "exited (137)": the engine's status text
+/// holds an age that is stale as soon as it is listed; the AGE column and
+/// the state say the rest.
+fn exit_status(status: &str) -> &str {
+    match status.find(')') {
+        Some(end) if status.starts_with("Exited (") => &status[..=end],
+        _ => "",
     }
 }

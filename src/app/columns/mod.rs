@@ -256,14 +256,17 @@ mod tests {
 
     #[test]
     fn every_column_of_every_view_has_a_cell() {
-        use crate::domain::fixtures::{NOW, sample};
-        let snap = sample();
-        // Rows of the fixture with every field set (web has ports, health, restarts).
+        use crate::domain::fixtures::{NOW, sample, swarm};
+        let snap = swarm();
+        let compose = sample();
+        // Rows of the swarm fixture with every field set: a node with
+        // labels, a service mid-update with failing tasks, a failed task.
         let rows = [
             (View::Nodes, Row::Node(&snap.nodes[0])),
-            (View::Stacks, Row::Stack(&snap.stacks[1])),
-            (View::Services, Row::Service(&snap.services[4])),
-            (View::Containers, Row::Container(&snap.containers[4])),
+            // A compose project has a path.
+            (View::Stacks, Row::Stack(&compose.stacks[1])),
+            (View::Services, Row::Service(&snap.services[0])),
+            (View::Containers, Row::Container(&snap.containers[2])),
         ];
         for (view, row) in rows {
             for (i, col) in columns(view).iter().enumerate() {

@@ -16,6 +16,9 @@ pub enum NodeColumn {
     Memory,
     Running,
     Total,
+    Availability,
+    Address,
+    Labels,
 }
 
 impl KindColumn for NodeColumn {
@@ -30,6 +33,9 @@ impl KindColumn for NodeColumn {
         Self::Memory,
         Self::Running,
         Self::Total,
+        Self::Availability,
+        Self::Address,
+        Self::Labels,
     ];
 
     fn spec(self) -> Column {
@@ -43,12 +49,16 @@ impl KindColumn for NodeColumn {
             Self::Memory => num("MEMORY", 8, 3),
             Self::Running => num("RUNNING", 7, 1),
             Self::Total => num("TOTAL", 5, 1),
+            Self::Availability => col("AVAIL", 6, 4),
+            Self::Address => col("ADDRESS", 15, 5),
+            Self::Labels => flex("LABELS", 10, 6),
         }
     }
 
     fn cell(self, n: &Node, _now: i64) -> Cow<'_, str> {
         match self {
             Self::Name => n.name.as_str().into(),
+            Self::Role if n.leader => "leader".into(),
             Self::Role => n.role.as_str().into(),
             Self::State => n.state.as_str().into(),
             Self::Engine => n.engine_version.as_str().into(),
@@ -57,6 +67,9 @@ impl KindColumn for NodeColumn {
             Self::Memory => bytes(n.memory_bytes).into(),
             Self::Running => n.containers_running.to_string().into(),
             Self::Total => n.containers_total.to_string().into(),
+            Self::Availability => n.availability.as_str().into(),
+            Self::Address => n.address.as_str().into(),
+            Self::Labels => n.labels.join(",").into(),
         }
     }
 
@@ -73,6 +86,7 @@ impl KindColumn for NodeColumn {
     fn tone(self, n: &Node) -> Tone {
         match self {
             Self::State if n.state != "ready" => Tone::Error,
+            Self::Availability if !matches!(n.availability.as_str(), "" | "active") => Tone::Warn,
             _ => Tone::Base,
         }
     }

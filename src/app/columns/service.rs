@@ -1,7 +1,7 @@
 //! Columns of the service list.
 
 use super::{Column, KindColumn, Sort, Tone, age, col, flex, num, replicas_tone};
-use crate::domain::Service;
+use crate::domain::{Service, ServiceMode};
 use std::borrow::Cow;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -13,6 +13,7 @@ pub enum ServiceColumn {
     Image,
     Ports,
     Age,
+    Status,
 }
 
 impl KindColumn for ServiceColumn {
@@ -25,17 +26,19 @@ impl KindColumn for ServiceColumn {
         Self::Image,
         Self::Ports,
         Self::Age,
+        Self::Status,
     ];
 
     fn spec(self) -> Column {
         match self {
             Self::Name => flex("NAME", 16, 0),
             Self::Stack => col("STACK", 12, 2),
-            Self::Kind => col("KIND", 9, 4),
+            Self::Kind => col("KIND", 12, 4),
             Self::Replicas => col("REPLICAS", 8, 0),
             Self::Image => flex("IMAGE", 14, 1),
             Self::Ports => col("PORTS", 14, 3),
             Self::Age => num("AGE", 5, 1),
+            Self::Status => flex("STATUS", 10, 4),
         }
     }
 
@@ -43,11 +46,18 @@ impl KindColumn for ServiceColumn {
         match self {
             Self::Name => s.name.as_str().into(),
             Self::Stack => s.stack.as_deref().unwrap_or("-").into(),
-            Self::Kind => s.kind.label().into(),
+            Self::Kind => match s.mode {
+                ServiceMode::Replicated => s.kind.label().into(),
+                mode => format!("{} {}", s.kind.label(), mode.label()).into(),
+            },
             Self::Replicas => format!("{}/{}", s.replicas_running, s.replicas_desired).into(),
-            Self::Image => s.image.as_str().into(),
+            Self::Image => match s.digest.as_deref().and_then(short_digest) {
+                Some(d) => format!("{}@{d}", s.image).into(),
+                None => s.image.as_str().into(),
+            },
             Self::Ports => s.ports.as_str().into(),
             Self::Age => age(s.created, now).into(),
+            Self::Status => status(s).into(),
         }
     }
 
@@ -74,7 +84,43 @@ impl KindColumn for ServiceColumn {
     fn tone(self, s: &Service) -> Tone {
         match self {
             Self::Replicas => replicas_tone(s.replicas_running, s.replicas_desired),
+            Self::Status if s.problem.is_some() => Tone::Error,
+            Self::Status => match s.update.as_ref().map(|u| u.state.as_str()) {
+                Some("paused" | "rollback_paused") => Tone::Error,
+                Some("rollback_started" | "rollback_completed") => Tone::Warn,
+                Some(_) => Tone::Transient,
+                None => Tone::Base,
+            },
             _ => Tone::Base,
         }
+    }
+}
+
+/// The first 12 hex digits of `sha256:…`, as `docker images --digests` is read.
+fn short_digest(digest: &str) -> Option<&str> {
+    let hex = digest.strip_prefix("sha256:").unwrap_or(digest);
+    hex.get(..12)
+}
+
+/// A rollout in progress or stopped, and failing tasks, in the engine's words.
+fn status(s: &Service) -> String {
+    let update = s.update.as_ref().map(|u| {
+        let word = match u.state.as_str() {
+            "rollback_started" => "rolling back",
+            "rollback_paused" => "rollback paused",
+            "rollback_completed" => "rolled back",
+            other => other,
+        };
+        if u.message.is_empty() {
+            word.to_owned()
+        } else {
+            format!("{word}: {}", u.message)
+        }
+    });
+    let problem = s.problem.as_ref().map(|p| format!("failing: {p}"));
+    match (update, problem) {
+        (Some(u), Some(p)) => format!("{u}; {p}"),
+        (Some(one), None) | (None, Some(one)) => one,
+        (None, None) => String::new(),
     }
 }

@@ -3,6 +3,7 @@
 //! replicas join and restarted containers resume where they left off.
 
 use super::connect::classify;
+use super::swarm::logs::{Source, members};
 use crate::domain::{Container, Snapshot};
 use crate::logs::{
     LineSplitter, LogEvent, LogLine, LogRequest, LogStream, LogTarget, split_docker_timestamp,
@@ -19,7 +20,7 @@ use tokio::task::JoinSet;
 /// Longest line kept whole; longer ones are split (a runaway line must not eat memory).
 const MAX_LINE_BYTES: usize = 64 * 1024;
 /// Lines sent to the app in one message at most.
-const BATCH: usize = 512;
+pub(in crate::backend::docker) const BATCH: usize = 512;
 /// The follow stream after the history asks for this many lines back and
 /// drops those already shown: it covers what was written between the two
 /// requests. Resuming by `since` instead makes json-file decode the whole
@@ -31,7 +32,13 @@ pub struct Session {
     endpoint: String,
     snapshots: watch::Receiver<Arc<Snapshot>>,
     req: LogRequest,
+    /// Set for a swarm service or task: members are tasks, listed again
+    /// every [`TASK_POLL`] (they have no events).
+    swarm: Option<Source>,
 }
+
+/// How often a followed swarm service's tasks are listed again.
+const TASK_POLL: std::time::Duration = std::time::Duration::from_secs(2);
 
 /// Per container: where its stream got to, so a resumed stream skips what was shown.
 #[derive(Default)]
@@ -54,7 +61,14 @@ impl Session {
             endpoint,
             snapshots,
             req,
+            swarm: None,
         }
+    }
+
+    /// Reads a swarm service's tasks (or one task) instead of containers.
+    pub fn of_swarm(mut self, source: Source) -> Self {
+        self.swarm = Some(source);
+        self
     }
 
     pub async fn run(mut self, tx: mpsc::Sender<LogEvent>) {
@@ -87,6 +101,8 @@ impl Session {
             return;
         }
         let mut tasks: JoinSet<(String, Option<i64>)> = JoinSet::new();
+        let mut poll = tokio::time::interval(TASK_POLL);
+        poll.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             for c in &members {
                 let p = progress.entry(c.id.clone()).or_default();
@@ -119,6 +135,7 @@ impl Session {
                     since,
                     skip_through: p.last_ts,
                     follow: true,
+                    task: self.swarm.is_some(),
                 };
                 let tx = tx.clone();
                 tasks.spawn(async move {
@@ -149,7 +166,12 @@ impl Session {
                         }
                     }
                 }
-                changed = self.snapshots.changed() => {
+                _ = poll.tick(), if self.swarm.is_some() => {
+                    if let Ok(m) = self.list_members().await {
+                        members = m;
+                    }
+                }
+                changed = self.snapshots.changed(), if self.swarm.is_none() => {
                     if changed.is_err() {
                         // No watcher: membership stays as first listed.
                         std::future::pending::<()>().await;
@@ -179,6 +201,7 @@ impl Session {
                 since: self.req.since,
                 skip_through: None,
                 follow: false,
+                task: self.swarm.is_some(),
             };
             async move {
                 let (htx, mut hrx) = mpsc::channel(64);
@@ -225,6 +248,9 @@ impl Session {
     }
 
     async fn list_members(&self) -> Result<Vec<Container>, String> {
+        if let Some(source) = &self.swarm {
+            return members(&self.docker, source).await;
+        }
         let summaries = self
             .docker
             .list_containers(Some(ListContainersOptionsBuilder::new().all(true).build()))
@@ -285,6 +311,8 @@ struct OneStream {
     /// Lines at or before this instant were already shown.
     skip_through: Option<i64>,
     follow: bool,
+    /// A swarm task's logs (`/tasks/{id}/logs`), not a container's.
+    task: bool,
 }
 
 impl OneStream {
@@ -305,10 +333,13 @@ impl OneStream {
         if let Some(since) = self.since {
             opts = opts.since(since.clamp(0, i32::MAX as i64) as i32);
         }
-        let mut stream = self
-            .docker
-            .logs(&self.id, Some(opts.build()))
-            .ready_chunks(BATCH);
+        let opts = opts.build();
+        let mut stream = if self.task {
+            self.docker.task_logs(&self.id, Some(opts)).boxed()
+        } else {
+            self.docker.logs(&self.id, Some(opts)).boxed()
+        }
+        .ready_chunks(BATCH);
         let mut out = stdout_err_splitters();
         let mut last_ts = None;
         let mut batch: Vec<LogLine> = Vec::new();
@@ -371,7 +402,7 @@ fn unix_secs() -> i64 {
         .unwrap_or_default()
 }
 
-fn stdout_err_splitters() -> [LineSplitter; 2] {
+pub(in crate::backend::docker) fn stdout_err_splitters() -> [LineSplitter; 2] {
     [
         LineSplitter::new(MAX_LINE_BYTES),
         LineSplitter::new(MAX_LINE_BYTES),
@@ -379,7 +410,10 @@ fn stdout_err_splitters() -> [LineSplitter; 2] {
 }
 
 /// Sends what was gathered; false when nobody listens any more.
-async fn flush(batch: &mut Vec<LogLine>, tx: &mpsc::Sender<LogEvent>) -> bool {
+pub(in crate::backend::docker) async fn flush(
+    batch: &mut Vec<LogLine>,
+    tx: &mpsc::Sender<LogEvent>,
+) -> bool {
     if batch.is_empty() {
         return !tx.is_closed();
     }

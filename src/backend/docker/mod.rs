@@ -13,7 +13,9 @@ mod watchdog;
 
 pub use connect::{DEFAULT_SOCKET, connect, docker_configured, resolve_endpoint};
 
-use crate::backend::{Backend, BackendError, BackendEvent, BackendKind, CancellationToken};
+use crate::backend::{
+    Backend, BackendError, BackendEvent, BackendKind, CancellationToken, Interest,
+};
 use crate::domain::{Capabilities, OpEvent, OpRequest, Plan, Snapshot, TargetRef};
 use crate::logs::{LogEvent, LogRequest};
 use bollard::Docker;
@@ -32,6 +34,8 @@ pub struct DockerBackend {
     note: Option<String>,
     /// The watcher's latest snapshot, for log sessions that follow a service's replicas.
     latest: tokio_watch::Sender<Arc<Snapshot>>,
+    /// What the console shows: on a swarm, the tasks listed.
+    interest: tokio_watch::Sender<Interest>,
 }
 
 impl DockerBackend {
@@ -40,12 +44,14 @@ impl DockerBackend {
     pub async fn connect(endpoint: String) -> Result<DockerBackend, BackendError> {
         let docker = connect::connect(&endpoint).await?;
         let (latest, _) = tokio_watch::channel(Arc::new(Snapshot::default()));
+        let (interest, _) = tokio_watch::channel(Interest::default());
         Ok(DockerBackend {
             endpoint,
             docker,
             swarm: false,
             note: None,
             latest,
+            interest,
         })
     }
 
@@ -82,6 +88,13 @@ impl DockerBackend {
     }
 }
 
+fn unix_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or_default()
+}
+
 impl Backend for DockerBackend {
     fn kind(&self) -> BackendKind {
         if self.swarm {
@@ -102,7 +115,13 @@ impl Backend for DockerBackend {
     fn snapshot(&self) -> BoxFuture<'_, Result<Snapshot, BackendError>> {
         async move {
             let model = list::Model::load(&self.docker, &self.endpoint).await?;
-            Ok(model.snapshot())
+            if !self.swarm {
+                return Ok(model.snapshot());
+            }
+            let cluster = swarm::cluster::Cluster::load(&self.docker, &Interest::All, unix_now())
+                .await
+                .map_err(|e| connect::classify(&self.endpoint, &e))?;
+            Ok(cluster.merge(&model))
         }
         .boxed()
     }
@@ -112,8 +131,17 @@ impl Backend for DockerBackend {
             self.docker.clone(),
             self.endpoint.clone(),
             self.latest.clone(),
+            self.swarm.then(|| self.interest.subscribe()),
         );
         watcher.run(tx).boxed()
+    }
+
+    fn set_interest(&self, interest: Interest) {
+        self.interest.send_if_modified(|now| {
+            let changed = *now != interest;
+            *now = interest;
+            changed
+        });
     }
 
     fn logs(&self, req: LogRequest, tx: mpsc::Sender<LogEvent>) -> BoxFuture<'static, ()> {
@@ -121,9 +149,20 @@ impl Backend for DockerBackend {
             self.docker.clone(),
             self.endpoint.clone(),
             self.latest.subscribe(),
-            req,
+            req.clone(),
         );
-        session.run(tx).boxed()
+        if !self.swarm {
+            return session.run(tx).boxed();
+        }
+        let docker = self.docker.clone();
+        let snap = self.latest.borrow().clone();
+        async move {
+            match swarm::log_source(&docker, &snap, &req.target).await {
+                Some(source) => session.of_swarm(source).run(tx).await,
+                None => session.run(tx).await,
+            }
+        }
+        .boxed()
     }
 
     fn capabilities(&self, target: &TargetRef) -> Capabilities {

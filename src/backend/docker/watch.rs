@@ -4,9 +4,11 @@
 //! Each request is watched for a hang (see [`Watchdog`]); while nothing
 //! else is asked, a `/_ping` every [`PING_EVERY`] notices one.
 
+use super::connect::classify;
 use super::list::{self, Model};
+use super::swarm::cluster::Cluster;
 use super::watchdog::{self, Ticket, Watchdog};
-use crate::backend::{BackendEvent, COALESCE, ConnectionState};
+use crate::backend::{BackendError, BackendEvent, COALESCE, ConnectionState, Interest};
 use crate::domain::Snapshot;
 use bollard::Docker;
 use bollard::models::{EventMessage, EventMessageTypeEnum};
@@ -27,19 +29,66 @@ const INSPECT_CONCURRENCY: usize = 4;
 /// small request on the socket; it never redraws anything.
 const PING_EVERY: Duration = Duration::from_secs(2);
 
+/// How often a swarm's services (their task counts) and the tasks on
+/// screen are listed again: tasks have no events.
+const SWARM_POLL: Duration = Duration::from_secs(2);
+
 pub struct Watcher {
     docker: Docker,
     endpoint: String,
     latest: watch::Sender<Arc<Snapshot>>,
+    /// On a swarm manager: what the console shows, which decides the tasks listed.
+    swarm: Option<watch::Receiver<Interest>>,
+}
+
+/// The engine's containers and, on a manager, the swarm.
+struct Known {
+    model: Model,
+    cluster: Option<Cluster>,
+}
+
+impl Known {
+    fn snapshot(&self) -> Snapshot {
+        match &self.cluster {
+            Some(c) => c.merge(&self.model),
+            None => self.model.snapshot(),
+        }
+    }
 }
 
 impl Watcher {
-    pub fn new(docker: Docker, endpoint: String, latest: watch::Sender<Arc<Snapshot>>) -> Self {
+    pub fn new(
+        docker: Docker,
+        endpoint: String,
+        latest: watch::Sender<Arc<Snapshot>>,
+        swarm: Option<watch::Receiver<Interest>>,
+    ) -> Self {
         Watcher {
             docker,
             endpoint,
             latest,
+            swarm,
         }
+    }
+
+    async fn load(&self) -> Result<Known, BackendError> {
+        let model = Model::load(&self.docker, &self.endpoint).await?;
+        let cluster = match &self.swarm {
+            Some(_) => Some(self.load_cluster().await?),
+            None => None,
+        };
+        Ok(Known { model, cluster })
+    }
+
+    async fn load_cluster(&self) -> Result<Cluster, BackendError> {
+        let interest = self
+            .swarm
+            .as_ref()
+            .map(|rx| rx.borrow().clone())
+            .unwrap_or_default();
+        Cluster::load(&self.docker, &interest, unix_now())
+            .await
+            .map_err(|e| classify(&self.endpoint, &e))
     }
 
     pub async fn run(self, tx: mpsc::Sender<BackendEvent>) {
@@ -50,7 +99,7 @@ impl Watcher {
                 return;
             }
             let started = unix_now();
-            let load = Model::load(&self.docker, &self.endpoint);
+            let load = self.load();
             // While reconnecting the status already says the engine is away.
             let loaded = if lost_at.is_some() {
                 load.await
@@ -60,8 +109,8 @@ impl Watcher {
                     None => return,
                 }
             };
-            let model = match loaded {
-                Ok(m) => m,
+            let known = match loaded {
+                Ok(k) => k,
                 Err(e) => {
                     let since = *lost_at.get_or_insert_with(Instant::now);
                     tracing::warn!("listing failed: {e}");
@@ -91,7 +140,7 @@ impl Watcher {
             {
                 return;
             }
-            let reason = self.follow(model, started, &tx).await;
+            let reason = self.follow(known, started, &tx).await;
             match reason {
                 Ended::ReceiverGone => return,
                 Ended::StreamBroken(why) => {
@@ -110,15 +159,25 @@ impl Watcher {
     }
 
     /// Sends the model, then keeps it current from events until the stream breaks.
-    async fn follow(&self, mut model: Model, since: i64, tx: &mpsc::Sender<BackendEvent>) -> Ended {
-        let filters = HashMap::from([("type", vec!["container"])]);
+    async fn follow(&self, mut known: Known, since: i64, tx: &mpsc::Sender<BackendEvent>) -> Ended {
+        let types = if self.swarm.is_some() {
+            vec!["container", "service", "node"]
+        } else {
+            vec!["container"]
+        };
+        let filters = HashMap::from([("type", types)]);
         let opts = EventsOptionsBuilder::new()
             .since(&since.to_string())
             .filters(&filters)
             .build();
         let mut events = Box::pin(self.docker.events(Some(opts)));
 
-        let mut inspect_queue: Vec<String> = model.containers.keys().cloned().collect();
+        let mut inspect_queue: Vec<String> = known.model.containers.keys().cloned().collect();
+        let mut interest = self.swarm.clone();
+        let mut poll_at = tokio::time::Instant::now() + SWARM_POLL;
+        // A service or node event, or a changed interest: list the swarm again.
+        let mut swarm_stale = false;
+        let mut last: Option<Arc<Snapshot>> = None;
         let mut requests: FuturesUnordered<BoxFuture<'static, (Ticket, Answer)>> =
             FuturesUnordered::new();
         let mut inspecting = 0;
@@ -129,7 +188,7 @@ impl Watcher {
         let mut flush_at: Option<tokio::time::Instant> = None;
         // Restart counts learned since the last publish.
         let mut dirty = false;
-        if !self.publish(&model, tx).await {
+        if !self.publish(&known, &mut last, tx).await {
             return Ended::ReceiverGone;
         }
 
@@ -150,7 +209,10 @@ impl Watcher {
                 ev = events.next() => match ev {
                     Some(Ok(ev)) => {
                         ping_at = tokio::time::Instant::now() + PING_EVERY;
-                        if let Some(id) = relevant(&ev) {
+                        if matches!(ev.typ, Some(EventMessageTypeEnum::SERVICE | EventMessageTypeEnum::NODE)) {
+                            swarm_stale = true;
+                            flush_at.get_or_insert_with(|| tokio::time::Instant::now() + COALESCE);
+                        } else if let Some(id) = relevant(&ev) {
                             if restarts_matter(&ev) {
                                 inspect_queue.push(id.clone());
                             }
@@ -174,7 +236,7 @@ impl Watcher {
                     match answer {
                         Answer::Restarts(id, count) => {
                             inspecting -= 1;
-                            if let (Some(c), Ok(Some(n))) = (model.containers.get_mut(&id), count)
+                            if let (Some(c), Ok(Some(n))) = (known.model.containers.get_mut(&id), count)
                                 && c.restart_count != Some(n)
                             {
                                 c.restart_count = Some(n);
@@ -205,26 +267,76 @@ impl Watcher {
                 _ = tokio::time::sleep_until(deadline), if flush_at.is_some() => {
                     flush_at = None;
                     let ids: Vec<String> = changed.drain().collect();
-                    let refresh = model.refresh(&self.docker, &self.endpoint, &ids);
+                    let refresh = known.model.refresh(&self.docker, &self.endpoint, &ids);
                     match dog.watch(tx, refresh).await {
                         None => return Ended::ReceiverGone,
                         Some(Err(e)) => return Ended::StreamBroken(e.to_string()),
                         Some(Ok(())) => {}
                     }
-                    if (dirty || !ids.is_empty()) && !self.publish(&model, tx).await {
+                    if swarm_stale {
+                        swarm_stale = false;
+                        poll_at = tokio::time::Instant::now() + SWARM_POLL;
+                        match dog.watch(tx, self.load_cluster()).await {
+                            None => return Ended::ReceiverGone,
+                            Some(Err(e)) => return Ended::StreamBroken(e.to_string()),
+                            Some(Ok(c)) => known.cluster = Some(c),
+                        }
+                        dirty = true;
+                    }
+                    if (dirty || !ids.is_empty()) && !self.publish(&known, &mut last, tx).await {
                         return Ended::ReceiverGone;
                     }
                     dirty = false;
+                }
+                changed = changed_interest(&mut interest) => {
+                    if !changed {
+                        interest = None;
+                        continue;
+                    }
+                    swarm_stale = true;
+                    flush_at = Some(tokio::time::Instant::now());
+                }
+                _ = tokio::time::sleep_until(poll_at), if self.swarm.is_some() => {
+                    poll_at = tokio::time::Instant::now() + SWARM_POLL;
+                    ping_at = poll_at + PING_EVERY;
+                    match dog.watch(tx, self.load_cluster()).await {
+                        None => return Ended::ReceiverGone,
+                        Some(Err(e)) => return Ended::StreamBroken(e.to_string()),
+                        Some(Ok(c)) => known.cluster = Some(c),
+                    }
+                    if !self.publish(&known, &mut last, tx).await {
+                        return Ended::ReceiverGone;
+                    }
                 }
                 _ = tx.closed() => return Ended::ReceiverGone,
             }
         }
     }
 
-    async fn publish(&self, model: &Model, tx: &mpsc::Sender<BackendEvent>) -> bool {
-        let snap = Arc::new(model.snapshot());
+    /// Sends the snapshot unless it equals the `last` one sent: a poll
+    /// that finds nothing new costs no redraw.
+    async fn publish(
+        &self,
+        known: &Known,
+        last: &mut Option<Arc<Snapshot>>,
+        tx: &mpsc::Sender<BackendEvent>,
+    ) -> bool {
+        let snap = known.snapshot();
+        if last.as_deref() == Some(&snap) {
+            return true;
+        }
+        let snap = Arc::new(snap);
+        *last = Some(snap.clone());
         self.latest.send_replace(snap.clone());
         tx.send(BackendEvent::Snapshot(snap)).await.is_ok()
+    }
+}
+
+/// Waits for the console's interest to change; false once it never can.
+async fn changed_interest(rx: &mut Option<watch::Receiver<Interest>>) -> bool {
+    match rx {
+        Some(rx) => rx.changed().await.is_ok(),
+        None => std::future::pending().await,
     }
 }
 
