@@ -37,7 +37,11 @@ fn running_tasks_nodes(snap: &Snapshot, service_id: &str) -> HashSet<String> {
     snap.containers
         .iter()
         .filter(|c| c.service_id == service_id)
-        .filter(|c| c.task.as_ref().is_some_and(|t| !t.history && t.state == "running"))
+        .filter(|c| {
+            c.task
+                .as_ref()
+                .is_some_and(|t| !t.history && t.state == "running")
+        })
         .map(|c| c.node.clone())
         .collect()
 }
@@ -178,8 +182,7 @@ async fn the_replica_count_follows_a_scale_and_tasks_are_listed_only_on_screen()
         s.services
             .iter()
             .any(|x| x.id == id && x.replicas_running == 1 && x.replicas_desired == 1)
-            && s
-                .containers
+            && s.containers
                 .iter()
                 .filter(|c| c.service_id == id)
                 .filter(|c| c.task.as_ref().is_some_and(|t| !t.history))
@@ -204,7 +207,9 @@ async fn nothing_is_sent_while_the_swarm_does_not_change() {
         while let Some(ev) = rx.recv().await {
             if let BackendEvent::Snapshot(s) = ev
                 && running_tasks_nodes(&s, &id).len() == 2
-                && s.services.iter().any(|x| x.id == id && x.replicas_running == 2)
+                && s.services
+                    .iter()
+                    .any(|x| x.id == id && x.replicas_running == 2)
             {
                 return;
             }
@@ -227,7 +232,9 @@ async fn nothing_is_sent_while_the_swarm_does_not_change() {
     if let Ok(Some(s)) = quiet {
         // Another test's service may have changed meanwhile; ours must not have.
         assert!(
-            s.services.iter().any(|x| x.id == id && x.replicas_running == 2),
+            s.services
+                .iter()
+                .any(|x| x.id == id && x.replicas_running == 2),
             "a snapshot was sent and ours changed: {:?}",
             s.services.iter().find(|x| x.id == id)
         );
@@ -315,13 +322,16 @@ async fn a_worker_that_goes_down_is_shown_down_then_ready_again() {
     let _alone = WORKERS.write().await;
     let backend = swarm_backend().await;
     let mut w = Watching::start(&backend);
-    let ready = |s: &Snapshot, name: &str| s.nodes.iter().any(|n| n.name == name && n.state == "ready");
+    let ready =
+        |s: &Snapshot, name: &str| s.nodes.iter().any(|n| n.name == name && n.state == "ready");
     w.until(Duration::from_secs(60), |s| ready(s, "worker2"))
         .await
         .expect("worker2 is ready to begin with");
     let _restart = common::swarm::kill_worker("worker2");
     w.until(Duration::from_secs(90), |s| {
-        s.nodes.iter().any(|n| n.name == "worker2" && n.state == "down")
+        s.nodes
+            .iter()
+            .any(|n| n.name == "worker2" && n.state == "down")
     })
     .await
     .unwrap_or_else(|e| panic!("worker2 never showed down: {e}"));
@@ -344,7 +354,11 @@ async fn the_backend_is_chosen_by_the_engines_place_in_the_swarm() {
     let plain = DockerBackend::connect(resolve_endpoint(None))
         .await
         .expect("connects");
-    assert_eq!(plain.kind(), BackendKind::Docker, "--backend docker: the engine alone");
+    assert_eq!(
+        plain.kind(),
+        BackendKind::Docker,
+        "--backend docker: the engine alone"
+    );
     // A worker's engine knows no cluster: it says where to look.
     let worker = common::swarm::worker_endpoint("worker1");
     let on_worker = DockerBackend::connect_swarm(worker.clone(), false)
@@ -352,7 +366,10 @@ async fn the_backend_is_chosen_by_the_engines_place_in_the_swarm() {
         .expect("connects to the worker's engine");
     assert_eq!(on_worker.kind(), BackendKind::Docker);
     let note = on_worker.note().expect("a worker says so");
-    assert!(note.contains("swarm worker") && note.contains("manager"), "{note}");
+    assert!(
+        note.contains("swarm worker") && note.contains("manager"),
+        "{note}"
+    );
     let forced = DockerBackend::connect_swarm(worker, true).await;
     assert!(
         forced.is_err_and(|e| e.to_string().contains("needs a swarm manager")),

@@ -297,3 +297,32 @@ fn a_tick_redraws_only_when_a_shown_age_changes() {
     update(&mut s, Msg::Tick(NOW + 3600));
     assert!(!s.dirty);
 }
+
+#[test]
+fn the_interest_follows_the_screen_on_top() {
+    use crate::backend::Interest;
+    let mut s = state();
+    // The app opens on every container.
+    assert_eq!(s.interest(), Interest::All);
+    act(&mut s, &[Action::ViewServices]);
+    assert_eq!(s.interest(), Interest::Nothing, "no replicas on screen");
+    let first = match s.screen() {
+        Screen::List(l) => l.selected(&s.snapshot).map(|r| r.key().to_owned()),
+        _ => None,
+    }
+    .expect("a service is selected");
+    act(&mut s, &[Action::Open]);
+    assert_eq!(s.interest(), Interest::Service(first), "its replicas only");
+    act(&mut s, &[Action::Logs]);
+    assert_eq!(
+        s.interest(),
+        Interest::Nothing,
+        "a log view lists no replicas"
+    );
+    act(&mut s, &[Action::Back, Action::Back, Action::ViewNodes]);
+    assert_eq!(s.interest(), Interest::All, "nodes count their replicas");
+    act(&mut s, &[Action::Open]);
+    assert_eq!(s.interest(), Interest::Node("prod-1".into()));
+    act(&mut s, &[Action::Operations]);
+    assert_eq!(s.interest(), Interest::Nothing);
+}

@@ -371,3 +371,115 @@ pub fn failing(tasks: &[Task], service_id: &str, now: i64, window: i64) -> Optio
         .max_by_key(|(at, _)| *at)
         .map(|(_, why)| why)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Objects a real manager returned (20.10, API 1.41); the service was
+    /// given a stack label, a pinned digest, a host-mode port and a paused
+    /// update by hand.
+    fn fixtures() -> (SwarmService, Task, SwarmNode) {
+        fn parse<T: serde::de::DeserializeOwned>(s: &str) -> T {
+            serde_json::from_str(s).expect("fixture parses")
+        }
+        (
+            parse(include_str!("testdata/service.json")),
+            parse(include_str!("testdata/task.json")),
+            parse(include_str!("testdata/node.json")),
+        )
+    }
+
+    #[test]
+    fn a_service_with_its_stack_digest_ports_and_paused_update() {
+        let (svc, _, _) = fixtures();
+        let s = service(&svc, Some("task: non-zero exit (1)".into()));
+        assert_eq!(s.name, "web");
+        assert_eq!(s.stack.as_deref(), Some("shop"));
+        assert_eq!(s.qualified_name(), "shop/web");
+        assert_eq!(s.kind, ServiceKind::Swarm);
+        assert_eq!(s.mode, ServiceMode::Replicated);
+        assert_eq!(s.image, "172.17.0.1:5000/shop/web:2");
+        assert!(
+            s.digest
+                .as_deref()
+                .is_some_and(|d| d.starts_with("sha256:4f53cda1"))
+        );
+        assert_eq!((s.replicas_running, s.replicas_desired), (2, 2));
+        assert_eq!(s.ports, "8080->80/tcp (host)");
+        let u = s.update.expect("a paused update is shown");
+        assert_eq!(u.state, "paused");
+        assert!(u.message.contains("update paused"));
+        assert_eq!(s.problem.as_deref(), Some("task: non-zero exit (1)"));
+        assert!(s.created > 1_700_000_000);
+    }
+
+    #[test]
+    fn a_shut_down_task_is_history_named_after_its_slot_and_id() {
+        let (svc, t, node) = fixtures();
+        let mut names = Names::new(&[svc], &[node]);
+        // The fixture task ran on a worker that the node fixture is not.
+        names
+            .nodes
+            .insert(t.node_id.clone().unwrap_or_default(), "worker1".into());
+        let c = task(&t, &names);
+        let info = c.task.as_ref().expect("task info");
+        assert!(info.history, "desired shutdown is history");
+        assert_eq!(info.slot, Some(1));
+        assert_eq!(info.state, "shutdown");
+        assert_eq!(info.desired_state, "shutdown");
+        assert_eq!(c.name, format!("shop_web.1.{}", short_id(&c.id)));
+        assert_eq!(c.service.as_deref(), Some("web"));
+        assert_eq!(c.stack.as_deref(), Some("shop"));
+        assert_eq!(c.node, "worker1");
+        assert_eq!(c.state, ContainerState::Exited);
+        assert_eq!(c.image, "local/busybox:1");
+        assert_eq!(info.container_id.len(), 64);
+    }
+
+    #[test]
+    fn a_node_with_role_leader_availability_and_address() {
+        let (_, _, n) = fixtures();
+        let node = node(&n, Some((3, 4)));
+        assert_eq!(node.role, "manager");
+        assert!(node.leader);
+        assert_eq!(node.state, "ready");
+        assert_eq!(node.availability, "active");
+        assert_eq!(node.address, "172.17.0.1");
+        assert!(node.cpus >= 1 && node.memory_bytes > 0);
+        assert_eq!((node.containers_running, node.containers_total), (3, 4));
+    }
+
+    #[test]
+    fn names_and_digests() {
+        assert_eq!(short_name("shop_web", Some("shop")), "web");
+        assert_eq!(short_name("shop_web", None), "shop_web");
+        assert_eq!(short_name("shop", Some("shop")), "shop");
+        assert_eq!(short_name("other_web", Some("shop")), "other_web");
+        assert_eq!(
+            split_digest("a/b:1@sha256:ff"),
+            ("a/b:1".into(), Some("sha256:ff".into()))
+        );
+        // An empty digest (`repo:tag@`) is no digest.
+        assert_eq!(split_digest("a/b:1@"), ("a/b:1".into(), None));
+        assert_eq!(split_digest("a/b:1"), ("a/b:1".into(), None));
+    }
+
+    #[test]
+    fn failing_takes_the_newest_recent_failure() {
+        let (_, t, _) = fixtures();
+        let mut failed = t.clone();
+        let status = failed.status.get_or_insert_with(Default::default);
+        status.state = Some(TaskState::FAILED);
+        status.err = Some("task: non-zero exit (3)".into());
+        let at = unix(status.timestamp.as_ref());
+        let sid = failed.service_id.clone().unwrap_or_default();
+        let tasks = [t, failed];
+        assert_eq!(
+            failing(&tasks, &sid, at + 10, 120).as_deref(),
+            Some("task: non-zero exit (3)")
+        );
+        assert_eq!(failing(&tasks, &sid, at + 500, 120), None, "too old");
+        assert_eq!(failing(&tasks, "other", at, 120), None);
+    }
+}
