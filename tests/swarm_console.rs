@@ -10,8 +10,9 @@ use berth::backend::docker::{DockerBackend, resolve_endpoint};
 use berth::backend::{Backend, BackendEvent, BackendKind, Interest};
 use berth::domain::{ServiceKind, ServiceMode, Snapshot, StackKind};
 use berth::logs::LogTarget;
+use common::IMAGE_V1;
 use common::live::{Tail, Watching};
-use common::swarm::{StackGuard, SwarmService, require_swarm};
+use common::swarm::{SwarmService, SwarmStack, require_swarm};
 use std::collections::HashSet;
 use std::time::Duration;
 
@@ -50,7 +51,7 @@ fn running_tasks_nodes(snap: &Snapshot, service_id: &str) -> HashSet<String> {
 async fn a_deployed_stack_shows_its_services_and_tasks_on_all_three_nodes() {
     let _shared = WORKERS.read().await;
     let backend = swarm_backend().await;
-    let stack = StackGuard::deploy(
+    let stack = SwarmStack::deploy(
         "console",
         r#"
 version: "3.8"
@@ -63,6 +64,7 @@ services:
     deploy:
       replicas: 3
       endpoint_mode: dnsrr
+      labels: {berth.test: "1"}
       placement:
         max_replicas_per_node: 1
   agent:
@@ -73,11 +75,12 @@ services:
     deploy:
       mode: global
       endpoint_mode: dnsrr
+      labels: {berth.test: "1"}
 "#,
     );
     backend.set_interest(Interest::All);
     let mut w = Watching::start(&backend);
-    let name = stack.name().to_owned();
+    let name = stack.name.clone();
     w.until(Duration::from_secs(60), |s| {
         let (Some(web), Some(agent)) = (service(s, &name, "web"), service(s, &name, "agent"))
         else {
@@ -140,7 +143,7 @@ services:
 async fn the_replica_count_follows_a_scale_and_tasks_are_listed_only_on_screen() {
     let _shared = WORKERS.read().await;
     let backend = swarm_backend().await;
-    let svc = SwarmService::create("count", &["--replicas", "1"], &["sleep", "3000"]);
+    let svc = SwarmService::create("count", IMAGE_V1, &["--replicas", "1"], &["sleep", "3000"]);
     let id = svc.id();
     let mut w = Watching::start(&backend);
     // Nothing on screen lists tasks: the service is there, its tasks are not.
@@ -156,7 +159,7 @@ async fn the_replica_count_follows_a_scale_and_tasks_are_listed_only_on_screen()
         "tasks are not listed while no task list is on screen"
     );
 
-    common::docker(&["service", "scale", "-d", &format!("{}=3", svc.name())]);
+    common::docker(&["service", "scale", "-d", &format!("{}=3", svc.name)]);
     w.until(Duration::from_secs(30), |s| {
         s.services
             .iter()
@@ -177,7 +180,7 @@ async fn the_replica_count_follows_a_scale_and_tasks_are_listed_only_on_screen()
     .await
     .expect("the service's tasks are listed once on screen");
 
-    common::docker(&["service", "scale", "-d", &format!("{}=1", svc.name())]);
+    common::docker(&["service", "scale", "-d", &format!("{}=1", svc.name)]);
     w.until(Duration::from_secs(30), |s| {
         s.services
             .iter()
@@ -197,48 +200,56 @@ async fn the_replica_count_follows_a_scale_and_tasks_are_listed_only_on_screen()
 async fn nothing_is_sent_while_the_swarm_does_not_change() {
     let _shared = WORKERS.read().await;
     let backend = swarm_backend().await;
-    let svc = SwarmService::create("idle", &["--replicas", "2"], &["sleep", "3000"]);
+    let svc = SwarmService::create("idle", IMAGE_V1, &["--replicas", "2"], &["sleep", "3000"]);
     let id = svc.id();
     backend.set_interest(Interest::Service(id.clone()));
     let (tx, mut rx) = tokio::sync::mpsc::channel(64);
     let task = tokio::spawn(backend.watch(tx));
     // Settle: both tasks running and a first snapshot with them.
+    let mut previous = None;
     let settle = tokio::time::timeout(Duration::from_secs(30), async {
         while let Some(ev) = rx.recv().await {
-            if let BackendEvent::Snapshot(s) = ev
-                && running_tasks_nodes(&s, &id).len() == 2
-                && s.services
-                    .iter()
-                    .any(|x| x.id == id && x.replicas_running == 2)
-            {
-                return;
+            if let BackendEvent::Snapshot(s) = ev {
+                let done = running_tasks_nodes(&s, &id).len() == 2
+                    && s.services
+                        .iter()
+                        .any(|x| x.id == id && x.replicas_running == 2);
+                previous = Some(s);
+                if done {
+                    return;
+                }
             }
         }
     })
     .await;
     assert!(settle.is_ok(), "the service never settled");
-    // Several polls pass (one every 2 s); none may send an unchanged snapshot.
-    let quiet = tokio::time::timeout(Duration::from_secs(7), async {
-        loop {
-            match rx.recv().await {
-                Some(BackendEvent::Snapshot(s)) => return Some(s),
-                Some(_) => {}
-                None => return None,
+    // Several polls pass (one every 2 s). Another test may change the swarm
+    // meanwhile, so snapshots may come; none may repeat the one before it,
+    // and ours stays as it was.
+    let mut sent = 0;
+    let _ = tokio::time::timeout(Duration::from_secs(7), async {
+        while let Some(ev) = rx.recv().await {
+            if let BackendEvent::Snapshot(s) = ev {
+                sent += 1;
+                assert_ne!(
+                    previous.as_deref(),
+                    Some(&*s),
+                    "an unchanged snapshot was sent"
+                );
+                assert!(
+                    s.services
+                        .iter()
+                        .any(|x| x.id == id && x.replicas_running == 2),
+                    "ours changed: {:?}",
+                    s.services.iter().find(|x| x.id == id)
+                );
+                previous = Some(s);
             }
         }
     })
     .await;
     task.abort();
-    if let Ok(Some(s)) = quiet {
-        // Another test's service may have changed meanwhile; ours must not have.
-        assert!(
-            s.services
-                .iter()
-                .any(|x| x.id == id && x.replicas_running == 2),
-            "a snapshot was sent and ours changed: {:?}",
-            s.services.iter().find(|x| x.id == id)
-        );
-    }
+    eprintln!("{sent} snapshot(s) in 7 s of polling, each with a change");
 }
 
 #[tokio::test]
@@ -247,6 +258,7 @@ async fn a_service_whose_tasks_keep_failing_is_marked_with_the_engines_error() {
     let backend = swarm_backend().await;
     let svc = SwarmService::create(
         "failing",
+        IMAGE_V1,
         &["--replicas", "1", "--restart-delay", "1s"],
         &["sh", "-c", "exit 3"],
     );
@@ -279,6 +291,7 @@ async fn merged_service_logs_carry_lines_from_tasks_on_both_workers() {
     let backend = swarm_backend().await;
     let svc = SwarmService::create(
         "logs",
+        IMAGE_V1,
         &["--replicas", "3", "--replicas-max-per-node", "1"],
         &[
             "sh",
@@ -287,13 +300,7 @@ async fn merged_service_logs_carry_lines_from_tasks_on_both_workers() {
         ],
     );
     let id = svc.id();
-    common::wait_until(Duration::from_secs(40), Duration::from_millis(300), || {
-        common::swarm::tasks_of(svc.name())
-            .iter()
-            .filter(|t| t.state.starts_with("Running"))
-            .count()
-            == 3
-    });
+    svc.wait_running(3, Duration::from_secs(40));
     let mut tail = Tail::start(&backend, LogTarget::Service(id.clone()), Some(20), true);
     tail.until(Duration::from_secs(30), |t| {
         let sources: HashSet<&str> = t.lines.iter().map(|l| &*l.source).collect();
@@ -309,7 +316,7 @@ async fn merged_service_logs_carry_lines_from_tasks_on_both_workers() {
         .find(|l| l.source.ends_with("@worker1"))
         .expect("a line from worker1");
     assert!(
-        line.source.starts_with(&format!("{}.", svc.name())),
+        line.source.starts_with(&format!("{}.", svc.name)),
         "the source names the task: {}",
         line.source
     );
@@ -327,7 +334,7 @@ async fn a_worker_that_goes_down_is_shown_down_then_ready_again() {
     w.until(Duration::from_secs(60), |s| ready(s, "worker2"))
         .await
         .expect("worker2 is ready to begin with");
-    let _restart = common::swarm::kill_worker("worker2");
+    let restart = common::swarm::kill_worker("berth-worker2");
     w.until(Duration::from_secs(90), |s| {
         s.nodes
             .iter()
@@ -337,7 +344,7 @@ async fn a_worker_that_goes_down_is_shown_down_then_ready_again() {
     .unwrap_or_else(|e| panic!("worker2 never showed down: {e}"));
     // Down is no failure: the rest keeps coming.
     assert!(ready(&w.latest, "worker1"));
-    drop(_restart);
+    assert!(restart.start(), "the worker's engine starts again");
     w.until(Duration::from_secs(120), |s| ready(s, "worker2"))
         .await
         .unwrap_or_else(|e| panic!("worker2 never came back: {e}"));
@@ -360,7 +367,9 @@ async fn the_backend_is_chosen_by_the_engines_place_in_the_swarm() {
         "--backend docker: the engine alone"
     );
     // A worker's engine knows no cluster: it says where to look.
-    let worker = common::swarm::worker_endpoint("worker1");
+    // The worker's own engine, through its container's root.
+    let pid = common::docker(&["inspect", "--format", "{{.State.Pid}}", "berth-worker1"]);
+    let worker = format!("unix:///proc/{pid}/root/var/run/docker.sock");
     let on_worker = DockerBackend::connect_swarm(worker.clone(), false)
         .await
         .expect("connects to the worker's engine");
