@@ -16,6 +16,7 @@ pub enum ContainerColumn {
     Age,
     Node,
     Status,
+    Id,
 }
 
 impl KindColumn for ContainerColumn {
@@ -31,6 +32,7 @@ impl KindColumn for ContainerColumn {
         Self::Age,
         Self::Node,
         Self::Status,
+        Self::Id,
     ];
 
     fn spec(self) -> Column {
@@ -45,6 +47,7 @@ impl KindColumn for ContainerColumn {
             Self::Age => num("AGE", 5, 1),
             Self::Node => col("NODE", 10, 5),
             Self::Status => flex("STATUS", 12, 6),
+            Self::Id => col("CONTAINER", 12, 7),
         }
     }
 
@@ -81,6 +84,11 @@ impl KindColumn for ContainerColumn {
                 }
                 Some(_) => c.status.as_str().into(),
                 None => exit_status(&c.status).into(),
+            },
+            // A task's container, once it has one; else the container itself.
+            Self::Id => match &c.task {
+                Some(t) => short(&t.container_id).into(),
+                None => short(&c.id).into(),
             },
         }
     }
@@ -132,4 +140,9 @@ fn exit_status(status: &str) -> &str {
         Some(end) if status.starts_with("Exited (") => &status[..=end],
         _ => "",
     }
+}
+
+/// The 12 characters `docker ps` shows of an id.
+fn short(id: &str) -> &str {
+    id.get(..12).unwrap_or(id)
 }
