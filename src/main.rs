@@ -93,12 +93,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             warnings.extend(backend.note());
             let mut term = berth::terminal::init().context("cannot set up the terminal")?;
             let result = berth::app::runtime::run(
-                &mut term,
-                backend,
-                settings,
-                cfg.theme,
-                cfg.keymap,
-                warnings,
+                &mut term, backend, settings, cfg.theme, cfg.keymap, warnings,
             )
             .await;
             berth::terminal::restore();
