@@ -107,6 +107,32 @@ pub fn by_slot(
     out
 }
 
+/// Tasks that failed or were rejected, by id, with their slot and the
+/// engine's error: a failed task is soon replaced in its slot, so the
+/// fold alone may never show it.
+pub fn failures(tasks: &[Task], per_node: bool) -> Vec<(String, Key, String)> {
+    tasks
+        .iter()
+        .filter_map(|t| {
+            let st = SlotTask::of(t)?;
+            if !matches!(st.state, TaskState::FAILED | TaskState::REJECTED) {
+                return None;
+            }
+            let key = if per_node {
+                Key::Node(st.node_id.clone())
+            } else {
+                Key::Slot(t.slot.unwrap_or_default())
+            };
+            let error = if st.error.is_empty() {
+                st.state.to_string()
+            } else {
+                st.error
+            };
+            Some((t.id.clone()?, key, error))
+        })
+        .collect()
+}
+
 /// How far a service is: tasks that count against those wanted.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Tally {
@@ -345,6 +371,25 @@ mod tests {
         assert_eq!(
             step_of(&running, Step::Updated, false, "worker-1"),
             (Step::Updated, true, Some("running on worker-1".into()))
+        );
+    }
+
+    #[test]
+    fn failed_tasks_are_found_even_when_replaced_in_their_slot() {
+        let mut failed = task(1, "a", T::FAILED, T::SHUTDOWN, "task: non-zero exit (1)");
+        failed.id = Some("t1".into());
+        let mut next = task(1, "a", T::PREPARING, T::RUNNING, "");
+        next.id = Some("t2".into());
+        let tasks = vec![failed, next];
+        let slots = by_slot(&tasks, &active(&["a"]), false);
+        assert_eq!(slots[&Key::Slot(1)].state, T::PREPARING);
+        assert_eq!(
+            failures(&tasks, false),
+            vec![(
+                "t1".to_owned(),
+                Key::Slot(1),
+                "task: non-zero exit (1)".to_owned()
+            )]
         );
     }
 

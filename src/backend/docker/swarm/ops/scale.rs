@@ -2,6 +2,7 @@
 //! (`Mode.Replicated.Replicas`); the swarm places new tasks or shuts
 //! tasks down of its choosing.
 
+use super::capabilities::of_service;
 use super::plan::{current_replicas, tasks};
 use super::service::{self, Mode};
 use super::update::{self, How};
@@ -9,7 +10,7 @@ use super::watch::{Flavor, Watch};
 use crate::backend::BackendError;
 use crate::backend::docker::ops::engine::Engine;
 use crate::backend::docker::ops::report::{End, Report};
-use crate::domain::{OpRequest, Plan};
+use crate::domain::{OpKind, OpRequest, Plan, ServiceKind, ServiceMode, ServiceRef};
 
 fn wanted(req: &OpRequest) -> Result<u64, String> {
     req.replicas
@@ -29,10 +30,23 @@ pub async fn plan(eng: &Engine, req: OpRequest) -> Result<Plan, BackendError> {
     let want = wanted(&req).map_err(BackendError::Unsupported)?;
     let svc = service::inspect(eng, req.target.id()).await?;
     let display = req.target.name().to_owned();
+    // The listing may not know the mode yet: the spec decides.
     let Mode::Replicated(now) = svc.mode() else {
-        return Err(BackendError::Unsupported(format!(
-            "{display} is not a replicated service: it cannot scale"
-        )));
+        let s = ServiceRef {
+            id: svc.id.clone(),
+            name: display,
+            kind: ServiceKind::Swarm,
+            mode: match svc.mode() {
+                Mode::Global => ServiceMode::Global,
+                Mode::GlobalJob => ServiceMode::GlobalJob,
+                _ => ServiceMode::ReplicatedJob,
+            },
+        };
+        let why = of_service(&s)
+            .check(OpKind::Scale)
+            .err()
+            .unwrap_or_else(|| format!("{} cannot scale", s.name));
+        return Err(BackendError::Unsupported(why));
     };
     let rows = current_replicas(eng, &svc).await?;
     let mut details = Vec::new();

@@ -1,6 +1,6 @@
 //! Sending a changed spec to the swarm: with the version the plan was read
 //! at, the user's registry credentials, and one retry on the service as it
-//! is now when someone else changed it meanwhile ("update out of sync").
+//! is now when someone else changed it meanwhile ("update out of sequence").
 
 use super::service::{self, Svc};
 use crate::backend::docker::ops::engine::{Engine, words};
@@ -18,9 +18,11 @@ pub enum How {
     Rollback,
 }
 
-/// The engine's words when the version sent is not the service's any more.
+/// The engine's words when the version sent is not the service's any more:
+/// swarmkit's store says "update out of sequence" (20.10); "out of sync"
+/// is how other tools word it.
 pub fn out_of_sync(message: &str) -> bool {
-    message.contains("update out of sync")
+    message.contains("update out of sequence") || message.contains("update out of sync")
 }
 
 /// The swarm's version index as the client library sends it (an i32).
@@ -93,8 +95,9 @@ mod tests {
     #[test]
     fn out_of_sync_is_recognised_in_the_engines_words() {
         assert!(out_of_sync(
-            "rpc error: code = Unknown desc = update out of sync"
+            "rpc error: code = Unknown desc = update out of sequence"
         ));
+        assert!(out_of_sync("update out of sync"));
         assert!(!out_of_sync(
             "rpc error: code = InvalidArgument desc = bad spec"
         ));

@@ -4,7 +4,7 @@
 //! stay up for the spec's monitor window; a paused update or a rollback by
 //! the swarm ends it with the engine's words.
 
-use super::converge::{Key, SlotTask, by_slot, replica_name, step_of, tally};
+use super::converge::{Key, SlotTask, by_slot, failures, replica_name, step_of, tally};
 use super::service::{self, Svc};
 use crate::backend::BackendError;
 use crate::backend::docker::ops::engine::Engine;
@@ -49,23 +49,33 @@ pub struct Watch<'a> {
 
 struct Seen {
     svc: Svc,
+    /// Tasks of the current spec.
     tasks: Vec<Task>,
+    /// Every task the swarm still lists for the service, older specs
+    /// included: a task that failed stays here after a rollback made its
+    /// spec an old one.
+    history: Vec<Task>,
     active: HashSet<String>,
     hostnames: HashMap<String, String>,
 }
 
-async fn look(eng: &Engine, id: &str) -> Result<Seen, BackendError> {
-    let filters: HashMap<&str, Vec<&str>> =
-        HashMap::from([("service", vec![id]), ("_up-to-date", vec!["true"])]);
+async fn tasks(eng: &Engine, id: &str, current: bool) -> Result<Vec<Task>, BackendError> {
+    let mut filters: HashMap<&str, Vec<&str>> = HashMap::from([("service", vec![id])]);
+    if current {
+        filters.insert("_up-to-date", vec!["true"]);
+    }
     let opts = ListTasksOptionsBuilder::new().filters(&filters).build();
-    let (svc, tasks, nodes) = tokio::try_join!(
+    eng.docker
+        .list_tasks(Some(opts))
+        .await
+        .map_err(|e| eng.err(e))
+}
+
+async fn look(eng: &Engine, id: &str) -> Result<Seen, BackendError> {
+    let (svc, tasks, history, nodes) = tokio::try_join!(
         service::inspect(eng, id),
-        async {
-            eng.docker
-                .list_tasks(Some(opts))
-                .await
-                .map_err(|e| eng.err(e))
-        },
+        tasks(eng, id, true),
+        tasks(eng, id, false),
         async {
             eng.docker
                 .list_nodes(None::<ListNodesOptions>)
@@ -88,6 +98,7 @@ async fn look(eng: &Engine, id: &str) -> Result<Seen, BackendError> {
     Ok(Seen {
         svc,
         tasks,
+        history,
         active,
         hostnames,
     })
@@ -125,6 +136,8 @@ impl Watch<'_> {
         let mut said_count: Option<(u64, u64)> = None;
         let mut converged_at: Option<Instant> = None;
         let mut read_errors = 0;
+        // Failed tasks already told (or there before the change).
+        let mut failed_seen: Option<HashSet<String>> = None;
         loop {
             if self.rep.cancelled() {
                 return End::cancelled(format!(
@@ -163,6 +176,18 @@ impl Watch<'_> {
                 said_state = Some((s, msg.clone()));
             }
             let mode = svc.mode();
+            let failed = failures(&seen.history, mode.is_global());
+            // Failures listed at the first look happened before the change.
+            let known =
+                failed_seen.get_or_insert_with(|| failed.iter().map(|f| f.0.clone()).collect());
+            for (task, key, error) in failed {
+                if known.insert(task) {
+                    let name = replica_name(&svc.name, &key, &seen.hostnames);
+                    let row = (Step::Failed, false, Some(error));
+                    self.rep.step(&name, row.0, row.1, row.2.clone()).await;
+                    shown.insert(name, row);
+                }
+            }
             let slots = by_slot(&seen.tasks, &seen.active, mode.is_global());
             for (key, task) in &slots {
                 let name = replica_name(&svc.name, key, &seen.hostnames);
@@ -171,7 +196,16 @@ impl Watch<'_> {
                     .get(&task.node_id)
                     .map(String::as_str)
                     .unwrap_or_default();
-                let row = step_of(task, arrived, mode.is_job(), host);
+                let mut row = step_of(task, arrived, mode.is_job(), host);
+                // Rolling out, a slot whose task of this spec is gone
+                // waits for its new task (a rollback's spec had tasks once).
+                if row.0 == Step::Removed && self.flavor != Flavor::Scale {
+                    row = (
+                        Step::Waiting,
+                        false,
+                        Some("waiting for its new task".to_owned()),
+                    );
+                }
                 if shown.get(&name) != Some(&row) {
                     self.rep.step(&name, row.0, row.1, row.2.clone()).await;
                     shown.insert(name, row);
