@@ -1,22 +1,17 @@
 //! Turning what an operator typed into a typed target: the names `berth ls`
 //! prints. One rule for every backend and every headless command.
 
-use super::{Container, ContainerRef, NodeRef, ServiceKind, ServiceRef, Snapshot, TargetRef};
+use super::{Container, ContainerRef, NodeRef, ServiceRef, Snapshot, TargetRef};
 
 /// A service as `ls services` names it (`stack/service`), a service name
 /// that is unique and no container's name, a container by name, full id or
 /// unique id prefix (4 or more characters), or a node by name.
 pub fn resolve(snap: &Snapshot, name: &str) -> Result<TargetRef, String> {
     let service = |s: &super::Service| TargetRef::Service(ServiceRef::of(s));
-    // A standalone container's service bears the container's name: that
-    // name means the container. Stack members and swarm services (named
-    // by the swarm, in a stack or not) are services by name.
-    let named = |s: &&super::Service| s.stack.is_some() || s.kind == ServiceKind::Swarm;
     if let Some(s) = snap
         .services
         .iter()
-        .filter(named)
-        .find(|s| s.qualified_name() == name)
+        .find(|s| s.stack.is_some() && s.qualified_name() == name)
     {
         return Ok(service(s));
     }
@@ -24,8 +19,7 @@ pub fn resolve(snap: &Snapshot, name: &str) -> Result<TargetRef, String> {
     let by_name: Vec<_> = snap
         .services
         .iter()
-        .filter(named)
-        .filter(|s| s.name == name)
+        .filter(|s| s.stack.is_some() && s.name == name)
         .collect();
     match (by_name.as_slice(), container) {
         ([one], None) => return Ok(service(one)),
@@ -99,18 +93,5 @@ mod tests {
         let id_prefix = &snap.containers[4].id[..8];
         assert_eq!(got(id_prefix), Ok(("container", "shop-web-1".into())));
         assert!(got("nope").is_err_and(|e| e.contains("berth ls")));
-    }
-
-    #[test]
-    fn a_swarm_service_outside_any_stack_is_found_by_its_name() {
-        let mut snap = sample();
-        snap.services.push(crate::domain::Service {
-            id: "x1y2z3".into(),
-            name: "loner".into(),
-            kind: ServiceKind::Swarm,
-            ..Default::default()
-        });
-        let got = resolve(&snap, "loner").map(|t| (t.noun(), t.id().to_owned()));
-        assert_eq!(got, Ok(("service", "x1y2z3".into())));
     }
 }
