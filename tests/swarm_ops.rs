@@ -11,6 +11,9 @@ use berth::domain::{
     OpEvent, OpKind, OpRequest, Outcome, Plan, ServiceKind, ServiceMode, ServiceRef, Step,
     TargetRef, resolve,
 };
+use common::swarm::{
+    SWARM_REGISTRY, SwarmService, SwarmStack, Task, push_image, require_swarm, tasks_of,
+};
 use common::*;
 use serde_json::Value;
 use std::collections::BTreeSet;
@@ -20,78 +23,34 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::mpsc;
 
-const REGISTRY: &str = "172.17.0.1:5000";
 const ENDPOINT: &str = "unix:///var/run/docker.sock";
+const WAIT: Duration = Duration::from_secs(60);
 
-/// A swarm service a test made, removed however the test ends.
-struct Service {
-    name: String,
+/// A fresh repository in the swarm's registry for one test.
+fn repo(prefix: &str) -> String {
+    unique_name(prefix)
 }
 
-impl Drop for Service {
-    /// Removes the service and waits until this engine's tasks of it are
-    /// gone, so that the images they ran can be untagged after.
-    fn drop(&mut self) {
-        let _ = Command::new("docker")
-            .args(["service", "rm", &self.name])
-            .output();
-        let label = format!("label=com.docker.swarm.service.name={}", self.name);
-        wait_until(Duration::from_secs(20), Duration::from_millis(200), || {
-            Command::new("docker")
-                .args(["ps", "-aq", "--filter", &label])
-                .output()
-                .is_ok_and(|o| o.status.success() && o.stdout.is_empty())
-        });
-    }
+/// Pushes an image of its own content as `REPO:TAG` to the swarm's
+/// registry; returns its digest.
+fn push(tags: &mut Tags, repo_tag: &str, content: &str) -> String {
+    let pinned = push_image(tags, repo_tag, content);
+    pinned
+        .split_once('@')
+        .map(|(_, d)| d.to_owned())
+        .unwrap_or_else(|| panic!("no digest in {pinned}"))
 }
 
-/// `docker service create` (waiting until it converged) with what keeps
-/// tests fast and runnable on this kernel: `--init`, a 1 s stop grace, DNS
-/// round robin, a 1 s update monitor. `extra` goes before the image.
-fn create(prefix: &str, extra: &[&str], image: &str, cmd: &[&str]) -> Service {
-    let name = unique_name(prefix);
-    let svc = Service { name: name.clone() };
-    let mut args = vec![
-        "service",
-        "create",
-        "--quiet",
-        "--name",
-        &name,
-        "--label",
-        TEST_LABEL,
-        "--container-label",
-        TEST_LABEL,
-        "--init",
-        "--stop-grace-period",
-        "1s",
-        "--endpoint-mode",
-        "dnsrr",
-        "--update-monitor",
-        "1s",
-        "--rollback-monitor",
-        "1s",
-    ];
-    args.extend_from_slice(extra);
-    args.push(image);
-    args.extend_from_slice(cmd);
-    docker(&args);
+/// A service of `reference` running `sleep 300`, with `n` tasks running.
+fn service(test: &str, reference: &str, args: &[&str], n: usize) -> SwarmService {
+    let svc = SwarmService::create(test, reference, args, &["sleep", "300"]);
+    svc.wait_running(n, WAIT);
     svc
 }
 
-/// Pushes local image `src` to the registry as `reference`; returns the
-/// digest the registry recorded.
-fn push(tags: &mut Tags, src: &str, reference: &str) -> String {
-    tags.tag(src, reference);
-    let out = docker(&["push", reference]);
-    out.split_whitespace()
-        .skip_while(|w| *w != "digest:")
-        .nth(1)
-        .unwrap_or_else(|| panic!("no digest in the push output: {out}"))
-        .to_owned()
-}
-
-/// An image like `local/busybox:1` whose tasks exit 1 at once.
-fn build_failing(tags: &mut Tags, reference: &str) {
+/// An image like `local/busybox:1` whose tasks exit 1 at once, pushed as
+/// `reference`.
+fn push_failing(tags: &mut Tags, reference: &str) {
     let mut child = Command::new("docker")
         .args(["build", "-q", "-t", reference, "-"])
         .stdin(Stdio::piped())
@@ -106,6 +65,7 @@ fn build_failing(tags: &mut Tags, reference: &str) {
         .expect("Dockerfile written");
     assert!(child.wait().expect("docker build ends").success());
     tags.keep(reference);
+    docker(&["push", "-q", reference]);
 }
 
 fn inspect(name: &str) -> Value {
@@ -121,38 +81,12 @@ fn spec_image(name: &str) -> String {
         .to_owned()
 }
 
-/// Tasks meant to run: (task id, image of its spec, state).
-fn running_tasks(name: &str) -> Vec<(String, String, String)> {
-    let ids = docker(&[
-        "service",
-        "ps",
-        "-q",
-        "--no-trunc",
-        "--filter",
-        "desired-state=running",
-        name,
-    ]);
-    ids.lines()
-        .filter(|l| !l.is_empty())
-        .map(|id| {
-            let line = docker(&[
-                "inspect",
-                "--format",
-                "{{.Spec.ContainerSpec.Image}} {{.Status.State}}",
-                id,
-            ]);
-            let (image, state) = line.split_once(' ').expect("image and state");
-            (id.to_owned(), image.to_owned(), state.to_owned())
-        })
+/// Tasks meant to run, as `docker service ps` lists them.
+fn running_tasks(name: &str) -> Vec<Task> {
+    tasks_of(name)
+        .into_iter()
+        .filter(|t| t.desired == "running")
         .collect()
-}
-
-/// Waits until `n` tasks of `name` run (as `docker service ps` shows them).
-fn wait_running(name: &str, n: usize) -> bool {
-    wait_until(Duration::from_secs(60), Duration::from_millis(300), || {
-        let t = running_tasks(name);
-        t.len() == n && t.iter().all(|(_, _, s)| s == "running")
-    })
 }
 
 fn service_id(name: &str) -> String {
@@ -177,7 +111,7 @@ fn req(kind: OpKind, t: &TargetRef, replicas: Option<u32>) -> OpRequest {
 }
 
 async fn swarm() -> DockerBackend {
-    require_engine();
+    require_swarm();
     DockerBackend::connect_swarm(ENDPOINT.to_owned(), true)
         .await
         .expect("the test bed's engine is a swarm manager (scripts/testbed up)")
@@ -274,18 +208,14 @@ fn short(digest: &str) -> String {
 #[tokio::test]
 async fn scale_up_and_down_converges_and_reports_each_slot() {
     let backend = swarm().await;
-    let (image, mut tags) = (
-        unique_name(&format!("{REGISTRY}/bso-scale")),
-        Tags::default(),
+    let mut tags = Tags::default();
+    let reference = format!("{SWARM_REGISTRY}/{}:1", repo("bso-scale"));
+    push(
+        &mut tags,
+        &reference[SWARM_REGISTRY.len() + 1..],
+        "scale v1",
     );
-    let reference = format!("{image}:1");
-    push(&mut tags, IMAGE_V1, &reference);
-    let svc = create(
-        "bso-scale",
-        &["--replicas", "1"],
-        &reference,
-        &["sleep", "300"],
-    );
+    let svc = service("scale", &reference, &["--replicas", "1"], 1);
     let name = svc.name.clone();
     let t = target(&name, ServiceMode::Replicated);
 
@@ -302,8 +232,8 @@ async fn scale_up_and_down_converges_and_reports_each_slot() {
     let want: BTreeSet<String> = (1..=3).map(|i| format!("{name}.{i}")).collect();
     assert_eq!(arrived(&events, Step::Running), want, "{events:?}");
     let tasks = running_tasks(&name);
-    assert_eq!(tasks.len(), 3, "docker service ps: {tasks:?}");
-    assert!(tasks.iter().all(|(_, _, s)| s == "running"), "{tasks:?}");
+    assert_eq!(tasks.len(), 3, "docker service ps: {tasks:#?}");
+    assert!(tasks.iter().all(|t| t.state == "running"), "{tasks:#?}");
 
     let p = plan(&backend, req(OpKind::Scale, &t, Some(1))).await;
     assert_eq!(
@@ -327,21 +257,14 @@ async fn scale_up_and_down_converges_and_reports_each_slot() {
 #[tokio::test]
 async fn redeploy_pins_the_new_digest_on_every_task() {
     let backend = swarm().await;
-    let (image, mut tags) = (
-        unique_name(&format!("{REGISTRY}/bso-redeploy")),
-        Tags::default(),
-    );
-    let reference = format!("{image}:1");
-    let d1 = push(&mut tags, IMAGE_V1, &reference);
-    let svc = create(
-        "bso-redeploy",
-        &["--replicas", "2"],
-        &reference,
-        &["sleep", "300"],
-    );
+    let mut tags = Tags::default();
+    let repo_tag = format!("{}:1", repo("bso-redeploy"));
+    let reference = format!("{SWARM_REGISTRY}/{repo_tag}");
+    let d1 = push(&mut tags, &repo_tag, "redeploy v1");
+    let svc = service("redeploy", &reference, &["--replicas", "3"], 3);
     let name = svc.name.clone();
     assert_eq!(spec_image(&name), format!("{reference}@{d1}"));
-    let d2 = push(&mut tags, IMAGE_V2, &reference);
+    let d2 = push(&mut tags, &repo_tag, "redeploy v2");
     assert_ne!(d1, d2);
 
     let t = target(&name, ServiceMode::Replicated);
@@ -358,35 +281,28 @@ async fn redeploy_pins_the_new_digest_on_every_task() {
     assert!(p.warnings.is_empty(), "{:?}", p.warnings);
     let (events, outcome, message) = execute(&backend, p).await;
     assert_eq!(outcome, Outcome::Converged, "{message}");
-    let want: BTreeSet<String> = (1..=2).map(|i| format!("{name}.{i}")).collect();
+    let want: BTreeSet<String> = (1..=3).map(|i| format!("{name}.{i}")).collect();
     assert_eq!(arrived(&events, Step::Updated), want, "{events:?}");
     let pinned = format!("{reference}@{d2}");
-    assert_eq!(spec_image(&name), pinned);
+    assert_eq!(spec_image(&name), pinned, "docker service inspect");
     let tasks = running_tasks(&name);
-    assert_eq!(tasks.len(), 2, "{tasks:?}");
-    for (id, img, state) in &tasks {
-        assert_eq!(img, &pinned, "task {id}");
-        assert_eq!(state, "running", "task {id}");
+    assert_eq!(tasks.len(), 3, "{tasks:#?}");
+    for t in &tasks {
+        assert_eq!(t.image, pinned, "{t:?}");
+        assert_eq!(t.state, "running", "{t:?}");
     }
 }
 
 #[tokio::test]
 async fn redeploy_of_an_unchanged_digest_says_so_and_replaces_the_tasks() {
     let backend = swarm().await;
-    let (image, mut tags) = (
-        unique_name(&format!("{REGISTRY}/bso-same")),
-        Tags::default(),
-    );
-    let reference = format!("{image}:1");
-    let d1 = push(&mut tags, IMAGE_V1, &reference);
-    let svc = create(
-        "bso-same",
-        &["--replicas", "2"],
-        &reference,
-        &["sleep", "300"],
-    );
+    let mut tags = Tags::default();
+    let repo_tag = format!("{}:1", repo("bso-same"));
+    let reference = format!("{SWARM_REGISTRY}/{repo_tag}");
+    let d1 = push(&mut tags, &repo_tag, "same");
+    let svc = service("same", &reference, &["--replicas", "2"], 2);
     let name = svc.name.clone();
-    let before: BTreeSet<String> = running_tasks(&name).into_iter().map(|t| t.0).collect();
+    let before: BTreeSet<String> = running_tasks(&name).into_iter().map(|t| t.id).collect();
 
     let p = plan(
         &backend,
@@ -407,7 +323,7 @@ async fn redeploy_of_an_unchanged_digest_says_so_and_replaces_the_tasks() {
     let (_, outcome, message) = execute(&backend, p).await;
     assert_eq!(outcome, Outcome::Converged, "{message}");
     assert_eq!(spec_image(&name), format!("{reference}@{d1}"));
-    let after: BTreeSet<String> = running_tasks(&name).into_iter().map(|t| t.0).collect();
+    let after: BTreeSet<String> = running_tasks(&name).into_iter().map(|t| t.id).collect();
     assert_eq!(after.len(), 2);
     assert!(
         before.is_disjoint(&after),
@@ -420,10 +336,11 @@ async fn redeploy_of_an_image_the_registry_lacks_keeps_the_tag_without_a_digest(
     let backend = swarm().await;
     let mut tags = Tags::default();
     // Tagged for the registry but never pushed: only the manager has it.
-    let reference = format!("{}:1", unique_name(&format!("{REGISTRY}/bso-local")));
+    let reference = format!("{SWARM_REGISTRY}/{}:1", repo("bso-local"));
     tags.tag(IMAGE_V1, &reference);
-    let svc = create(
-        "bso-local",
+    let svc = service(
+        "local",
+        &reference,
         &[
             "--replicas",
             "1",
@@ -431,8 +348,7 @@ async fn redeploy_of_an_image_the_registry_lacks_keeps_the_tag_without_a_digest(
             "--constraint",
             "node.role==manager",
         ],
-        &reference,
-        &["sleep", "300"],
+        1,
     );
     let name = svc.name.clone();
     let p = plan(
@@ -462,14 +378,15 @@ async fn redeploy_of_an_image_the_registry_lacks_keeps_the_tag_without_a_digest(
 #[tokio::test]
 async fn rollback_returns_to_the_previous_image_and_a_fresh_service_has_none() {
     let backend = swarm().await;
-    let (image, mut tags) = (
-        unique_name(&format!("{REGISTRY}/bso-rollback")),
-        Tags::default(),
+    let mut tags = Tags::default();
+    let base = repo("bso-rollback");
+    let (r1, r2) = (
+        format!("{SWARM_REGISTRY}/{base}:1"),
+        format!("{SWARM_REGISTRY}/{base}:2"),
     );
-    let (r1, r2) = (format!("{image}:1"), format!("{image}:2"));
-    let d1 = push(&mut tags, IMAGE_V1, &r1);
-    let d2 = push(&mut tags, IMAGE_V2, &r2);
-    let svc = create("bso-rollback", &["--replicas", "2"], &r1, &["sleep", "300"]);
+    let d1 = push(&mut tags, &format!("{base}:1"), "rollback v1");
+    let d2 = push(&mut tags, &format!("{base}:2"), "rollback v2");
+    let svc = service("rollback", &r1, &["--replicas", "2"], 2);
     let name = svc.name.clone();
     let t = target(&name, ServiceMode::Replicated);
 
@@ -512,25 +429,26 @@ async fn rollback_returns_to_the_previous_image_and_a_fresh_service_has_none() {
     assert_eq!(spec_image(&name), format!("{r1}@{d1}"));
     let tasks = running_tasks(&name);
     assert!(
-        tasks.len() == 2 && tasks.iter().all(|(_, img, _)| *img == format!("{r1}@{d1}")),
-        "{tasks:?}"
+        tasks.len() == 2 && tasks.iter().all(|t| t.image == format!("{r1}@{d1}")),
+        "{tasks:#?}"
     );
 }
 
 #[tokio::test]
 async fn an_update_whose_tasks_fail_is_rolled_back_by_the_swarm() {
     let backend = swarm().await;
-    let (image, mut tags) = (
-        unique_name(&format!("{REGISTRY}/bso-fail")),
-        Tags::default(),
-    );
-    let reference = format!("{image}:1");
-    let d1 = push(&mut tags, IMAGE_V1, &reference);
-    let svc = create(
-        "bso-fail",
+    let mut tags = Tags::default();
+    let repo_tag = format!("{}:1", repo("bso-fail"));
+    let reference = format!("{SWARM_REGISTRY}/{repo_tag}");
+    let d1 = push(&mut tags, &repo_tag, "fail v1");
+    let svc = service(
+        "fail",
+        &reference,
         &[
             "--replicas",
             "2",
+            "--update-parallelism",
+            "1",
             "--update-failure-action",
             "rollback",
             "--update-monitor",
@@ -538,12 +456,10 @@ async fn an_update_whose_tasks_fail_is_rolled_back_by_the_swarm() {
             "--update-max-failure-ratio",
             "0",
         ],
-        &reference,
-        &["sleep", "300"],
+        2,
     );
     let name = svc.name.clone();
-    build_failing(&mut tags, &reference);
-    docker(&["push", &reference]);
+    push_failing(&mut tags, &reference);
 
     let p = plan(
         &backend,
@@ -570,24 +486,18 @@ async fn an_update_whose_tasks_fail_is_rolled_back_by_the_swarm() {
         "a failed task shows the engine's error: {events:?}"
     );
     assert_eq!(spec_image(&name), format!("{reference}@{d1}"));
-    assert!(wait_running(&name, 2), "{:?}", running_tasks(&name));
+    svc.wait_running(2, WAIT);
 }
 
 #[tokio::test]
 async fn a_global_service_refuses_scale_and_restarts_on_every_node_and_its_task_refuses_all() {
+    let nodes = require_swarm();
     let backend = swarm().await;
-    let (image, mut tags) = (
-        unique_name(&format!("{REGISTRY}/bso-global")),
-        Tags::default(),
-    );
-    let reference = format!("{image}:1");
-    push(&mut tags, IMAGE_V1, &reference);
-    let svc = create(
-        "bso-global",
-        &["--mode", "global"],
-        &reference,
-        &["sleep", "300"],
-    );
+    let mut tags = Tags::default();
+    let repo_tag = format!("{}:1", repo("bso-global"));
+    let reference = format!("{SWARM_REGISTRY}/{repo_tag}");
+    push(&mut tags, &repo_tag, "global");
+    let svc = service("global", &reference, &["--mode", "global"], nodes.len());
     let name = svc.name.clone();
     let t = target(&name, ServiceMode::Global);
     let why = backend
@@ -611,31 +521,28 @@ async fn a_global_service_refuses_scale_and_restarts_on_every_node_and_its_task_
         .expect_err("refused at plan");
     assert_eq!(err.to_string(), why);
 
-    let nodes = running_tasks(&name).len();
-    assert!(nodes >= 1);
     let p = plan(&backend, req(OpKind::Restart, &t, None)).await;
+    let rows: BTreeSet<String> = nodes
+        .iter()
+        .map(|n| format!("{name}.{}", n.hostname))
+        .collect();
     assert_eq!(
-        p.replicas.len(),
-        nodes,
-        "one row per node: {:?}",
-        p.replicas
+        p.replicas.iter().cloned().collect::<BTreeSet<_>>(),
+        rows,
+        "one row per node"
     );
-    assert!(p.replicas.contains(&format!(
-        "{name}.{}",
-        docker(&["info", "--format", "{{.Name}}"])
-    )));
     let (events, outcome, message) = execute(&backend, p).await;
     assert_eq!(outcome, Outcome::Converged, "{message}");
-    assert_eq!(arrived(&events, Step::Updated).len(), nodes, "{events:?}");
+    assert_eq!(arrived(&events, Step::Updated), rows, "{events:?}");
 
-    // A task of it, as the listing shows it on this engine.
+    // A task of it, as the listing shows it.
     let snap = backend.snapshot().await.expect("a snapshot");
     let id = service_id(&name);
     let task = snap
         .containers
         .iter()
         .find(|c| c.service_id == id && c.state.is_running())
-        .expect("a task of the global service runs on the manager");
+        .expect("a task of the global service is listed");
     let tref = resolve(&snap, &task.name).expect("the task resolves");
     assert!(matches!(tref, TargetRef::Container(_)), "{tref:?}");
     let caps = backend.capabilities(&tref);
@@ -659,18 +566,11 @@ async fn a_global_service_refuses_scale_and_restarts_on_every_node_and_its_task_
 #[tokio::test]
 async fn a_change_made_between_plan_and_execute_is_retried_on_the_current_spec() {
     let backend = swarm().await;
-    let (image, mut tags) = (
-        unique_name(&format!("{REGISTRY}/bso-sync")),
-        Tags::default(),
-    );
-    let reference = format!("{image}:1");
-    push(&mut tags, IMAGE_V1, &reference);
-    let svc = create(
-        "bso-sync",
-        &["--replicas", "1"],
-        &reference,
-        &["sleep", "300"],
-    );
+    let mut tags = Tags::default();
+    let repo_tag = format!("{}:1", repo("bso-sync"));
+    let reference = format!("{SWARM_REGISTRY}/{repo_tag}");
+    push(&mut tags, &repo_tag, "sync");
+    let svc = service("sync", &reference, &["--replicas", "1"], 1);
     let name = svc.name.clone();
     let p = plan(
         &backend,
@@ -711,21 +611,17 @@ async fn a_change_made_between_plan_and_execute_is_retried_on_the_current_spec()
         "the other change stays"
     );
     assert_eq!(spec["Mode"]["Replicated"]["Replicas"], 2);
-    assert!(wait_running(&name, 2));
+    svc.wait_running(2, WAIT);
 }
 
 #[tokio::test]
 async fn read_only_refuses_swarm_operations() {
     let backend: Arc<dyn Backend> = Arc::new(swarm().await);
-    let (image, mut tags) = (unique_name(&format!("{REGISTRY}/bso-ro")), Tags::default());
-    let reference = format!("{image}:1");
-    push(&mut tags, IMAGE_V1, &reference);
-    let svc = create(
-        "bso-ro",
-        &["--replicas", "1"],
-        &reference,
-        &["sleep", "300"],
-    );
+    let mut tags = Tags::default();
+    let repo_tag = format!("{}:1", repo("bso-ro"));
+    let reference = format!("{SWARM_REGISTRY}/{repo_tag}");
+    push(&mut tags, &repo_tag, "read-only");
+    let svc = service("ro", &reference, &["--replicas", "1"], 1);
     let name = svc.name.clone();
     let t = target(&name, ServiceMode::Replicated);
     let real = backend
@@ -757,54 +653,32 @@ async fn read_only_refuses_swarm_operations() {
 
 #[test]
 fn headless_scale_on_the_swarm_waits_and_writes_an_audit_line() {
-    require_engine();
+    require_swarm();
     let mut tags = Tags::default();
-    let reference = format!("{}:1", unique_name(&format!("{REGISTRY}/bso-cli")));
-    push(&mut tags, IMAGE_V1, &reference);
-    // In a stack, as `docker stack deploy` names it; on the manager, so
-    // that even a listing of this engine's containers shows it.
-    let stack = unique_name("bsocli").replace('-', "");
-    let name = format!("{stack}_web");
-    let _svc = Service { name: name.clone() };
-    let ns = format!("com.docker.stack.namespace={stack}");
-    docker(&[
-        "service",
-        "create",
-        "--quiet",
-        "--name",
-        &name,
-        "--label",
-        TEST_LABEL,
-        "--label",
-        &ns,
-        "--container-label",
-        TEST_LABEL,
-        "--container-label",
-        &ns,
-        "--init",
-        "--stop-grace-period",
-        "1s",
-        "--endpoint-mode",
-        "dnsrr",
-        "--update-monitor",
-        "1s",
-        "--constraint",
-        "node.role==manager",
-        "--replicas",
-        "1",
-        &reference,
-        "sleep",
-        "300",
-    ]);
+    let repo_tag = format!("{}:1", repo("bso-cli"));
+    let reference = format!("{SWARM_REGISTRY}/{repo_tag}");
+    push(&mut tags, &repo_tag, "headless");
+    // A stack service on the manager: this engine runs a task of it, so
+    // it is listed even where only this engine's containers are.
+    let yaml = format!(
+        "version: \"3.8\"\nservices:\n  web:\n    image: {reference}\n    command: [\"sleep\", \"300\"]\n    \
+         init: true\n    stop_grace_period: 1s\n    labels: {{berth.test: \"1\"}}\n    deploy:\n      \
+         replicas: 1\n      endpoint_mode: dnsrr\n      labels: {{berth.test: \"1\"}}\n      \
+         placement: {{constraints: [\"node.role == manager\"]}}\n      \
+         update_config: {{parallelism: 0, monitor: 1s}}\n"
+    );
+    let stack = SwarmStack::deploy("headless", &yaml);
+    stack.wait_running("web", 1, WAIT);
+    // The name docker gives it, which `berth ls services` resolves.
+    let name = stack.service("web");
     let home = std::env::temp_dir().join(unique_name("berth-swarm-ops"));
     std::fs::create_dir_all(&home).expect("mkdir");
-    let target = format!("{stack}/{name}");
     let out = Command::new(berth_bin())
         .args([
             "--backend",
             "swarm",
             "scale",
-            &target,
+            &name,
             "2",
             "--yes",
             "--wait",
@@ -818,7 +692,7 @@ fn headless_scale_on_the_swarm_waits_and_writes_an_audit_line() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{stderr}");
     assert!(
-        stderr.contains(&format!("scale {target} from 1 to 2 replicas on swarm")),
+        stderr.contains("from 1 to 2 replicas on swarm"),
         "the plan is shown: {stderr}"
     );
     let lines: Vec<Value> = String::from_utf8_lossy(&out.stdout)
@@ -835,30 +709,41 @@ fn headless_scale_on_the_swarm_waits_and_writes_an_audit_line() {
         lines.last().map(|l| l["outcome"].clone()),
         Some("converged".into())
     );
-    assert_eq!(running_tasks(&name).len(), 2);
+    stack.wait_running("web", 2, WAIT);
     let audit = std::fs::read_to_string(home.join("berth").join("audit.jsonl")).expect("audit");
     let rec: Value = serde_json::from_str(audit.lines().last().expect("a line")).expect("JSON");
     assert_eq!(rec["action"], "scale");
-    assert_eq!(rec["target"], target.as_str());
+    assert!(
+        rec["target"]
+            .as_str()
+            .is_some_and(|t| t.starts_with(&format!("{}/", stack.name))),
+        "{rec}"
+    );
     assert_eq!(rec["result"], "converged");
     assert_eq!(rec["backend"], "swarm");
+    assert_eq!(rec["parameters"]["replicas"], 2);
     let _ = std::fs::remove_dir_all(&home);
 }
 
 #[tokio::test]
 async fn cancel_stops_watching_and_the_swarm_carries_on() {
     let backend = swarm().await;
-    let (image, mut tags) = (
-        unique_name(&format!("{REGISTRY}/bso-cancel")),
-        Tags::default(),
-    );
-    let reference = format!("{image}:1");
-    push(&mut tags, IMAGE_V1, &reference);
-    let svc = create(
-        "bso-cancel",
-        &["--replicas", "2", "--update-delay", "5s"],
+    let mut tags = Tags::default();
+    let repo_tag = format!("{}:1", repo("bso-cancel"));
+    let reference = format!("{SWARM_REGISTRY}/{repo_tag}");
+    push(&mut tags, &repo_tag, "cancel");
+    let svc = service(
+        "cancel",
         &reference,
-        &["sleep", "300"],
+        &[
+            "--replicas",
+            "2",
+            "--update-parallelism",
+            "1",
+            "--update-delay",
+            "5s",
+        ],
+        2,
     );
     let name = svc.name.clone();
     let p = plan(

@@ -57,11 +57,12 @@ pub fn of_service(s: &ServiceRef) -> Capabilities {
     )
 }
 
-/// The service a task belongs to, as its container is named
-/// (`<service>.<slot or node>.<task id>`); the service's id otherwise.
+/// The service a task belongs to, as its name starts (`<service>.<slot or
+/// node>[.<task id>]`; swarm service names have no dot); the service's id
+/// otherwise.
 pub fn service_of_task(c: &ContainerRef) -> &str {
     match c.name.split_once('.') {
-        Some((service, rest)) if !service.is_empty() && rest.contains('.') => service,
+        Some((service, _)) if !service.is_empty() => service,
         _ => &c.service_id,
     }
 }
@@ -147,6 +148,11 @@ mod tests {
             let why = caps.check(k).expect_err("refused");
             assert!(why.contains("operate on the service shop_web"), "{why}");
         }
+        let listed = ContainerRef {
+            name: "shop_web.2".into(),
+            ..task.clone()
+        };
+        assert_eq!(service_of_task(&listed), "shop_web");
         let odd = ContainerRef {
             name: "renamed".into(),
             ..task
