@@ -44,8 +44,14 @@ pub fn decide(image: &str, registry: Option<Result<String, String>>) -> Pin {
         None => Pin::DigestOnly {
             image: image.to_owned(),
         },
+        // As the docker CLI pins: a reference without a tag is `:latest`,
+        // so that the next redeploy still has a tag to ask about.
         Some(Ok(new)) => Pin::Digest {
-            reference: reference.to_owned(),
+            reference: if has_tag(reference) {
+                reference.to_owned()
+            } else {
+                format!("{reference}:latest")
+            },
             old: old.map(str::to_owned),
             new,
         },
@@ -313,6 +319,13 @@ mod tests {
         );
         let p = decide("local/web:1", Some(Ok(String::new())));
         assert!(!p.image().contains('@'), "{}", p.image());
+    }
+
+    #[test]
+    fn a_reference_without_a_tag_is_pinned_as_latest() {
+        let p = decide("172.17.0.1:5000/web", Some(Ok(NEW.to_owned())));
+        assert_eq!(p.image(), format!("172.17.0.1:5000/web:latest@{NEW}"));
+        assert_eq!(to_ask(&p.image()), Some("172.17.0.1:5000/web:latest"));
     }
 
     #[test]

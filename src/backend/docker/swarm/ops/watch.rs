@@ -138,12 +138,14 @@ impl Watch<'_> {
         let mut read_errors = 0;
         // Failed tasks already told (or there before the change).
         let mut failed_seen: Option<HashSet<String>> = None;
+        // The swarm's name for it, once read (what `docker service ps` takes).
+        let mut swarm_name = self.id.clone();
         loop {
             if self.rep.cancelled() {
                 return End::cancelled(format!(
                     "stopped watching {}: the swarm carries on with the change by itself \
-                     (docker service ps {})",
-                    self.display, self.id
+                     (docker service ps {swarm_name})",
+                    self.display
                 ));
             }
             let seen = match look(self.eng, &self.id).await {
@@ -165,6 +167,7 @@ impl Watch<'_> {
                 }
             };
             let svc = &seen.svc;
+            swarm_name.clone_from(&svc.name);
             let state = self.fresh_state(svc);
             let msg = svc.update_message();
             if let Some(s) = state
