@@ -241,9 +241,10 @@ fn superseded(desired: Option<TaskState>) -> bool {
 }
 
 /// A task as one copy of its service. Current tasks are named as `docker
-/// service ps` names them (`shop_web.1`); history tasks get their id after
-/// it (`shop_web.1.3f2a…`), as their containers are named, so they sort
-/// after the current one.
+/// service ps` names them (`shop_web.1`; a global service's by hostname,
+/// `shop_agent.worker1`); history tasks get their id after it
+/// (`shop_web.1.3f2a…`), as their containers are named, so they sort after
+/// the current one.
 pub fn task(t: &Task, names: &Names) -> Container {
     let id = t.id.clone().unwrap_or_default();
     let service_id = t.service_id.clone().unwrap_or_default();
@@ -264,7 +265,8 @@ pub fn task(t: &Task, names: &Names) -> Container {
     let slot = t.slot.filter(|s| *s > 0).map(|s| s as u64);
     let base = match slot {
         Some(n) => format!("{full}.{n}"),
-        None => format!("{full}.{}", short_id(&node_id)),
+        // A global service's task is its node's: named after the host.
+        None => format!("{full}.{node}"),
     };
     let name = if history {
         format!("{base}.{}", short_id(&id))
