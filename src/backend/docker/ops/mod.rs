@@ -10,7 +10,8 @@ mod members;
 mod plan;
 mod recreate;
 mod redeploy;
-mod report;
+/// Also the swarm operations' reporter.
+pub(in crate::backend::docker) mod report;
 mod rollback;
 mod rollout;
 mod scale;

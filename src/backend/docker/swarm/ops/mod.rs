@@ -1,8 +1,11 @@
 //! Operations on swarm services and nodes: scale, redeploy (pinned to the
 //! registry's digest), rollback, restart, and node availability.
 
+mod node;
+
+use crate::backend::docker::ops::report::{End, Report};
 use crate::backend::{BackendError, CancellationToken};
-use crate::domain::{Capabilities, OpEvent, OpRequest, Outcome, Plan, ServiceKind, TargetRef};
+use crate::domain::{Capabilities, OpEvent, OpRequest, Plan, ServiceKind, TargetRef};
 use bollard::Docker;
 use tokio::sync::mpsc;
 
@@ -17,34 +20,36 @@ pub fn handles(target: &TargetRef) -> bool {
 }
 
 /// Which operations apply to a swarm target, and why the others do not.
-pub fn capabilities(_target: &TargetRef) -> Capabilities {
-    Capabilities::none("swarm operations are not in this build yet")
+pub fn capabilities(target: &TargetRef) -> Capabilities {
+    match target {
+        TargetRef::Node(_) => node::capabilities(target),
+        _ => Capabilities::none("swarm operations are not in this build yet"),
+    }
 }
 
 /// Reads the swarm and says what `req` would do. Changes nothing.
-pub async fn plan(
-    _docker: Docker,
-    _endpoint: String,
-    req: OpRequest,
-) -> Result<Plan, BackendError> {
+pub async fn plan(docker: Docker, endpoint: String, req: OpRequest) -> Result<Plan, BackendError> {
     capabilities(&req.target)
         .check(req.kind)
         .map_err(BackendError::Unsupported)?;
-    Err(BackendError::Unsupported("not yet".into()))
+    match req.target {
+        TargetRef::Node(_) => node::plan(&docker, &endpoint, req).await,
+        _ => Err(BackendError::Unsupported("not yet".into())),
+    }
 }
 
 /// Carries out `plan`, reporting progress on `tx`; `Finished` comes last.
 pub async fn execute(
-    _docker: Docker,
-    _endpoint: String,
-    _plan: Plan,
+    docker: Docker,
+    endpoint: String,
+    plan: Plan,
     tx: mpsc::Sender<OpEvent>,
-    _cancel: CancellationToken,
+    cancel: CancellationToken,
 ) {
-    let _ = tx
-        .send(OpEvent::Finished {
-            outcome: Outcome::Failed,
-            message: "swarm operations are not in this build yet".into(),
-        })
-        .await;
+    let rep = Report::new(tx, cancel);
+    let end = match plan.request.target {
+        TargetRef::Node(_) => node::execute(&docker, &endpoint, &plan.request, &rep).await,
+        _ => End::failed("swarm operations are not in this build yet"),
+    };
+    rep.finish(end).await;
 }
