@@ -5,7 +5,7 @@ mod node;
 
 use crate::backend::docker::ops::report::{End, Report};
 use crate::backend::{BackendError, CancellationToken};
-use crate::domain::{Capabilities, OpEvent, OpRequest, Plan, ServiceKind, TargetRef};
+use crate::domain::{Capabilities, OpEvent, OpKind, OpRequest, Plan, ServiceKind, TargetRef};
 use bollard::Docker;
 use tokio::sync::mpsc;
 
@@ -21,10 +21,18 @@ pub fn handles(target: &TargetRef) -> bool {
 
 /// Which operations apply to a swarm target, and why the others do not.
 pub fn capabilities(target: &TargetRef) -> Capabilities {
-    match target {
-        TargetRef::Node(_) => node::capabilities(target),
-        _ => Capabilities::none("swarm operations are not in this build yet"),
+    let mut caps = node::capabilities(target);
+    if !matches!(target, TargetRef::Node(_)) {
+        // The node operations say why not; service operations are to come.
+        caps.0
+            .extend(OpKind::ALL.iter().filter(|k| !k.is_node_op()).map(|&k| {
+                (
+                    k,
+                    Err("swarm service operations are not in this build yet".into()),
+                )
+            }));
     }
+    caps
 }
 
 /// Reads the swarm and says what `req` would do. Changes nothing.
