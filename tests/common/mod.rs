@@ -12,6 +12,7 @@ pub mod images;
 pub mod live;
 pub mod pty;
 pub mod spare_engine;
+pub mod swarm;
 
 pub use docker::*;
 pub use images::{Tags, untag};
