@@ -15,16 +15,13 @@ use berth::domain::{
     NodeRef, OpEvent, OpKind, OpRequest, Outcome, Plan, ServiceKind, ServiceMode, ServiceRef, Step,
     TargetRef,
 };
-use common::{TEST_LABEL, docker, docker_ok, unique_name, wait_until};
+use common::swarm::{SwarmService, push_image, require_swarm};
+use common::{Tags, docker, docker_ok, unique_name, wait_until};
 use std::fs::File;
-use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 use tokio::sync::mpsc;
 
 const LOCK: &str = "/tmp/berth-swarm-nodes.lock";
-/// Pushed to the test bed's registry; workers pull it through docker0.
-const PUSH_AS: &str = "127.0.0.1:5000/berth-test/nodeops:1";
-const IMAGE: &str = "172.17.0.1:5000/berth-test/nodeops:1";
 
 /// Held while a test changes a node: one node test at a time.
 fn node_lock() -> File {
@@ -48,99 +45,28 @@ impl Drop for Restore {
     }
 }
 
-/// A swarm service, removed when the test ends.
-struct Service(String);
-
-impl Drop for Service {
-    fn drop(&mut self) {
-        let _ = docker_ok(&["service", "rm", &self.0]);
-    }
-}
-
-/// The swarm as the test bed makes it: both workers ready and active.
-fn require_swarm() {
-    common::require_engine();
-    let ls = std::process::Command::new("docker")
-        .args(["node", "ls", "--format", "{{.Hostname}} {{.Status}}"])
-        .output()
-        .expect("docker runs");
-    let text = String::from_utf8_lossy(&ls.stdout);
-    for w in ["worker1", "worker2"] {
-        assert!(
-            text.lines().any(|l| l == format!("{w} Ready")),
-            "the swarm test bed is not up (`docker node ls`: {text:?} {}); run scripts/testbed up",
-            String::from_utf8_lossy(&ls.stderr).trim()
-        );
-    }
-}
-
-/// The test image in the registry, pushed once per test process.
-fn image() -> &'static str {
-    static PUSHED: OnceLock<()> = OnceLock::new();
-    PUSHED.get_or_init(|| {
-        docker(&["tag", common::IMAGE_V1, PUSH_AS]);
-        docker(&["push", "-q", PUSH_AS]);
-        common::untag(PUSH_AS);
-    });
-    IMAGE
-}
-
-/// `docker service create` with the test label, quick stops and `extra`
-/// options; waits until `replicas` tasks run.
-fn service(prefix: &str, replicas: u32, extra: &[&str]) -> Service {
-    let name = unique_name(prefix).replace('-', "_");
-    let svc = Service(name.clone());
+/// A service of `replicas` tasks of an image of the test bed's registry
+/// (its default command serves http), created with `args`; waits until
+/// they run. `tags` removes the local image when the test ends (declare it
+/// before the service).
+fn service(tags: &mut Tags, test: &str, replicas: u32, args: &[&str]) -> SwarmService {
+    let repo = unique_name(&format!("berth-test/{test}"));
+    let image = push_image(tags, &format!("{repo}:1"), test);
     let n = replicas.to_string();
-    let mut args = vec![
-        "service",
-        "create",
-        "-d",
-        "--name",
-        &name,
-        "--label",
-        TEST_LABEL,
-        "--container-label",
-        TEST_LABEL,
-        "--replicas",
-        &n,
-        "--init",
-        "--stop-grace-period",
-        "1s",
-        "--endpoint-mode",
-        "dnsrr",
-    ];
-    args.extend_from_slice(extra);
-    args.extend_from_slice(&[image(), "sleep", "3600"]);
-    docker(&args);
-    let up = wait_until(Duration::from_secs(60), Duration::from_millis(300), || {
-        running_tasks(&name).len() == replicas as usize
-    });
-    assert!(
-        up,
-        "{name}: {replicas} tasks never ran: {}",
-        docker(&["service", "ps", "--no-trunc", &name])
-    );
+    let mut all = vec!["--replicas", n.as_str()];
+    all.extend_from_slice(args);
+    let svc = SwarmService::create(test, &image, &all, &[]);
+    svc.wait_running(replicas as usize, Duration::from_secs(60));
     svc
 }
 
-/// `(task name, node)` of each running task of the service the swarm wants running.
-fn running_tasks(service: &str) -> Vec<(String, String)> {
-    docker(&[
-        "service",
-        "ps",
-        "--filter",
-        "desired-state=running",
-        "--format",
-        "{{.Name}} {{.Node}} {{.CurrentState}}",
-        service,
-    ])
-    .lines()
-    .filter_map(|l| {
-        let mut w = l.split_whitespace();
-        let (name, node, state) = (w.next()?, w.next()?, w.next()?);
-        (state == "Running").then(|| (name.to_owned(), node.to_owned()))
-    })
-    .collect()
+/// `(task name, node)` of each task of the service that runs and is meant to.
+fn running_tasks(svc: &SwarmService) -> Vec<(String, String)> {
+    svc.tasks()
+        .into_iter()
+        .filter(|t| t.state == "running" && t.desired == "running")
+        .map(|t| (format!("{}.{}", svc.name, t.slot), t.node))
+        .collect()
 }
 
 fn availability(node: &str) -> String {
@@ -237,13 +163,14 @@ async fn draining_a_worker_moves_its_tasks_and_activate_brings_it_back() {
     let _lock = node_lock();
     // At most 2 per node: 3 replicas spread over the 3 nodes, and fit on
     // the other two once worker1 is drained.
-    let svc = service("nodeops-drain", 3, &["--replicas-max-per-node", "2"]);
+    let mut tags = Tags::default();
+    let svc = service(&mut tags, "drain", 3, &["--replicas-max-per-node", "2"]);
     let _restore = Restore("worker1");
     let backend = manager().await;
     let target = node_target("worker1");
     assert_eq!(backend.capabilities(&target).check(OpKind::Drain), Ok(()));
 
-    let on_worker: Vec<String> = running_tasks(&svc.0)
+    let on_worker: Vec<String> = running_tasks(&svc)
         .into_iter()
         .filter(|(_, node)| node == "worker1")
         .map(|(name, _)| name)
@@ -275,7 +202,7 @@ async fn draining_a_worker_moves_its_tasks_and_activate_brings_it_back() {
     if outcome != Outcome::Converged {
         assert_eq!(outcome, Outcome::Failed, "{message}");
         assert!(
-            !message.contains(&svc.0),
+            !message.contains(&svc.name),
             "our tasks fit elsewhere: {message}"
         );
     }
@@ -288,7 +215,7 @@ async fn draining_a_worker_moves_its_tasks_and_activate_brings_it_back() {
         );
     }
     assert_eq!(availability("worker1"), "drain");
-    let now = running_tasks(&svc.0);
+    let now = running_tasks(&svc);
     assert_eq!(now.len(), 3, "{now:?}");
     assert!(!now.iter().any(|(_, n)| n == "worker1"), "{now:?}");
 
@@ -310,8 +237,10 @@ async fn draining_a_worker_moves_its_tasks_and_activate_brings_it_back() {
 async fn a_drain_warns_about_a_service_that_runs_only_there_and_says_when_it_cannot_move() {
     require_swarm();
     let _lock = node_lock();
+    let mut tags = Tags::default();
     let svc = service(
-        "nodeops-lone",
+        &mut tags,
+        "lone",
         1,
         &["--constraint", "node.hostname==worker1"],
     );
@@ -323,10 +252,10 @@ async fn a_drain_warns_about_a_service_that_runs_only_there_and_says_when_it_can
         .expect("plan");
     let want = format!(
         "{}: its 1 replica runs on worker1: it is down until the swarm reschedules it",
-        svc.0
+        svc.name
     );
     assert!(plan.warnings.contains(&want), "{:?}", plan.warnings);
-    let task = format!("{}.1", svc.0);
+    let task = format!("{}.1", svc.name);
     assert!(plan.replicas.contains(&task), "{:?}", plan.replicas);
 
     // Bound to worker1, it has nowhere to go: the drain says so and ends.
@@ -345,29 +274,29 @@ async fn a_drain_warns_about_a_service_that_runs_only_there_and_says_when_it_can
     // Active again, the swarm starts it there.
     converge(&backend, OpKind::Activate, "worker1").await;
     let back = wait_until(Duration::from_secs(30), Duration::from_millis(300), || {
-        running_tasks(&svc.0) == [(task.clone(), "worker1".to_owned())]
+        running_tasks(&svc) == [(task.clone(), "worker1".to_owned())]
     });
-    assert!(back, "{:?}", running_tasks(&svc.0));
+    assert!(back, "{:?}", running_tasks(&svc));
 }
 
 #[tokio::test]
 async fn pause_keeps_the_tasks_and_activate_returns_the_node() {
     require_swarm();
     let _lock = node_lock();
+    // One task on each node.
+    let mut tags = Tags::default();
+    let svc = service(&mut tags, "pause", 3, &["--replicas-max-per-node", "1"]);
     let _restore = Restore("worker2");
     let backend = manager().await;
-    let before: Vec<String> = docker(&[
-        "node",
-        "ps",
-        "--filter",
-        "desired-state=running",
-        "--format",
-        "{{.ID}}",
-        "worker2",
-    ])
-    .lines()
-    .map(str::to_owned)
-    .collect();
+    let on_worker2 = |svc: &SwarmService| -> Vec<String> {
+        svc.tasks()
+            .into_iter()
+            .filter(|t| t.node == "worker2" && t.state == "running" && t.desired == "running")
+            .map(|t| t.id)
+            .collect()
+    };
+    let before = on_worker2(&svc);
+    assert_eq!(before.len(), 1, "{:?}", svc.tasks());
     let plan = backend
         .plan(req(OpKind::Pause, "worker2"))
         .await
@@ -383,23 +312,11 @@ async fn pause_keeps_the_tasks_and_activate_returns_the_node() {
     assert_eq!(outcome, Outcome::Converged, "{message}");
     assert!(message.starts_with("worker2 is paused"), "{message}");
     assert_eq!(availability("worker2"), "pause");
-    let after: Vec<String> = docker(&[
-        "node",
-        "ps",
-        "--filter",
-        "desired-state=running",
-        "--format",
-        "{{.ID}}",
-        "worker2",
-    ])
-    .lines()
-    .map(str::to_owned)
-    .collect();
-    for t in &before {
-        assert!(after.contains(t), "task {t} stayed on worker2: {after:?}");
-    }
+    assert_eq!(on_worker2(&svc), before, "the same task runs on worker2");
+
     converge(&backend, OpKind::Activate, "worker2").await;
     assert_eq!(availability("worker2"), "active");
+    assert_eq!(on_worker2(&svc), before, "activate moves nothing");
 }
 
 #[tokio::test]
