@@ -106,6 +106,27 @@ pub enum Cmd {
         #[command(flatten)]
         flags: OpFlags,
     },
+    /// Drain a swarm node: it takes no tasks and its tasks move to other nodes.
+    Drain {
+        /// A node as `berth ls nodes` names it.
+        node: String,
+        #[command(flatten)]
+        flags: OpFlags,
+    },
+    /// Pause a swarm node (cordon): it takes no new tasks; its tasks stay.
+    Pause {
+        /// A node as `berth ls nodes` names it.
+        node: String,
+        #[command(flatten)]
+        flags: OpFlags,
+    },
+    /// Activate a paused or drained swarm node: it takes tasks again.
+    Activate {
+        /// A node as `berth ls nodes` names it.
+        node: String,
+        #[command(flatten)]
+        flags: OpFlags,
+    },
 }
 
 impl Cmd {
@@ -122,6 +143,9 @@ impl Cmd {
             Cmd::Restart { target, flags } => Some((OpKind::Restart, target, None, flags)),
             Cmd::Stop { target, flags } => Some((OpKind::Stop, target, None, flags)),
             Cmd::Start { target, flags } => Some((OpKind::Start, target, None, flags)),
+            Cmd::Drain { node, flags } => Some((OpKind::Drain, node, None, flags)),
+            Cmd::Pause { node, flags } => Some((OpKind::Pause, node, None, flags)),
+            Cmd::Activate { node, flags } => Some((OpKind::Activate, node, None, flags)),
             Cmd::Ls { .. } | Cmd::Logs { .. } => None,
         }
     }
@@ -202,6 +226,37 @@ mod tests {
         assert_eq!(parse_duration("45"), Ok(45));
         assert!(parse_duration("10x").is_err());
         assert!(parse_duration("").is_err());
+    }
+
+    #[test]
+    fn node_operations_parse_with_the_operation_flags() {
+        for (word, kind) in [
+            ("drain", OpKind::Drain),
+            ("pause", OpKind::Pause),
+            ("activate", OpKind::Activate),
+        ] {
+            let cli = Cli::try_parse_from([
+                "berth",
+                word,
+                "worker1",
+                "--yes",
+                "--wait",
+                "--timeout",
+                "2m",
+                "-o",
+                "json",
+            ])
+            .expect("parses");
+            let cmd = cli.command.expect("a subcommand");
+            let (k, node, replicas, flags) = cmd.operation().expect("an operation");
+            assert_eq!((k, node, replicas), (kind, "worker1", None));
+            assert!(flags.yes && flags.wait);
+            assert_eq!((flags.timeout, flags.output), (120, Output::Json));
+        }
+        assert!(
+            Cli::try_parse_from(["berth", "drain"]).is_err(),
+            "a node is needed"
+        );
     }
 
     #[test]

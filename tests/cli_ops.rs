@@ -205,3 +205,22 @@ fn on_a_terminal_it_shows_the_plan_asks_and_does_it_on_yes() {
         Some("converged".into())
     );
 }
+
+#[test]
+fn a_node_operation_on_a_plain_engine_says_it_is_swarms() {
+    require_engine();
+    let home = data_home("node");
+    // The engine's own host is the one node a plain engine lists.
+    let node = docker(&["info", "--format", "{{.Name}}"]);
+    let out = berth(&home, &["--backend", "docker", "drain", &node, "--yes"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains(&format!("drain {node}")) && err.contains("no node operations"),
+        "{err}"
+    );
+    let lines = audit(&home);
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert_eq!(lines[0]["action"], "drain");
+    assert_eq!(lines[0]["result"], "refused");
+}

@@ -51,6 +51,9 @@ pub enum Action {
     Start,
     Redeploy,
     Rollback,
+    DrainNode,
+    PauseNode,
+    ActivateNode,
     // confirmation and progress
     Confirm,
     Cancel,
@@ -99,6 +102,9 @@ impl Action {
         Action::Start,
         Action::Redeploy,
         Action::Rollback,
+        Action::DrainNode,
+        Action::PauseNode,
+        Action::ActivateNode,
         Action::Confirm,
         Action::Cancel,
         Action::Operations,
@@ -114,6 +120,9 @@ impl Action {
             Action::Start => OpKind::Start,
             Action::Redeploy => OpKind::Redeploy,
             Action::Rollback => OpKind::Rollback,
+            Action::DrainNode => OpKind::Drain,
+            Action::PauseNode => OpKind::Pause,
+            Action::ActivateNode => OpKind::Activate,
             _ => return None,
         })
     }
@@ -167,6 +176,9 @@ impl Action {
             Action::Start => "start the service or container",
             Action::Redeploy => "redeploy: pull the image, replace the containers",
             Action::Rollback => "roll back to the previous spec / image",
+            Action::DrainNode => "drain the swarm node: its tasks move to other nodes",
+            Action::PauseNode => "pause the swarm node: no new tasks, its tasks stay",
+            Action::ActivateNode => "activate the swarm node: it takes tasks again",
             Action::Confirm => "go ahead with the operation",
             Action::Cancel => "do not do it",
             Action::Operations => "operations of this session and their progress",
@@ -189,5 +201,6 @@ mod tests {
         }
         assert_eq!(Action::SearchNext.name(), "search_next");
         assert_eq!(Action::ViewContainers.name(), "view_containers");
+        assert_eq!(Action::DrainNode.name(), "drain_node");
     }
 }

@@ -19,7 +19,7 @@ const MAX_DIGITS: usize = 5;
 
 /// An operation key on a list row: refuse it, or ask whether it applies.
 pub(super) fn request(state: &mut AppState, kind: OpKind, cmds: &mut Vec<Command>) {
-    let target = selected_target(state);
+    let target = selected_target(state, kind);
     if state.settings.read_only {
         let why = "berth runs read-only (--read-only): nothing may be changed";
         state.notify(Level::Error, format!("{}: {why}", kind.label()));
@@ -53,9 +53,13 @@ fn request_for(kind: OpKind, target: TargetRef) -> OpRequest {
 }
 
 /// The selected row as a target, or why it cannot be one.
-fn selected_target(state: &AppState) -> Result<TargetRef, String> {
+fn selected_target(state: &AppState, kind: OpKind) -> Result<TargetRef, String> {
     let Screen::List(l) = state.screen() else {
-        return Err("select a service or a container in a list".into());
+        return Err(if kind.is_node_op() {
+            "select a node in the nodes view".into()
+        } else {
+            "select a service or a container in a list".into()
+        });
     };
     match l.selected(&state.snapshot) {
         Some(Row::Service(s)) => Ok(TargetRef::Service(ServiceRef::of(s))),
@@ -64,6 +68,7 @@ fn selected_target(state: &AppState) -> Result<TargetRef, String> {
             id: n.id.clone(),
             name: n.name.clone(),
         })),
+        Some(Row::Stack(_)) if kind.is_node_op() => Err("select a node in the nodes view".into()),
         Some(Row::Stack(_)) => Err("select a service or a container".into()),
         None => Err("nothing selected".into()),
     }
@@ -318,12 +323,14 @@ pub(super) fn operations_action(state: &mut AppState, a: Action, cmds: &mut Vec<
             };
             let what = entry.op.plan.request.describe();
             let id = entry.op.id;
+            let how = if entry.op.plan.request.kind.is_node_op() {
+                "berth stops following (the swarm goes on moving tasks)"
+            } else {
+                "the replica in hand is finished first"
+            };
             match entry.op.outcome {
                 None => {
-                    state.notify(
-                        Level::Info,
-                        format!("cancelling {what}: the replica in hand is finished first"),
-                    );
+                    state.notify(Level::Info, format!("cancelling {what}: {how}"));
                     cmds.push(Command::CancelOp { id });
                 }
                 Some(o) => state.notify(Level::Info, format!("{what} already {}", o.label())),

@@ -492,3 +492,135 @@ fn logs_keep_following_under_the_operations_screen() {
     act(&mut s, &[Action::Back]);
     assert_eq!(s.view(), Some(view::View::Logs));
 }
+
+/// The nodes view with the sample's node (prod-1) selected.
+fn on_node() -> AppState {
+    let mut s = state_with(false);
+    act(&mut s, &[Action::ViewNodes, Action::Home]);
+    s
+}
+
+fn prod_1() -> TargetRef {
+    TargetRef::Node(crate::domain::NodeRef {
+        id: "FD4S:56QC".into(),
+        name: "prod-1".into(),
+    })
+}
+
+#[test]
+fn node_keys_on_a_node_row_ask_for_drain_pause_and_activate() {
+    for (a, kind) in [
+        (Action::DrainNode, OpKind::Drain),
+        (Action::PauseNode, OpKind::Pause),
+        (Action::ActivateNode, OpKind::Activate),
+    ] {
+        let mut s = on_node();
+        let req = asked(&mut s, a);
+        assert_eq!(
+            req,
+            OpRequest {
+                kind,
+                target: prod_1(),
+                replicas: None,
+            }
+        );
+    }
+}
+
+#[test]
+fn a_drain_goes_through_plan_confirmation_progress_and_audit() {
+    let mut s = on_node();
+    let (req, cmds) = checked_ok(&mut s, Action::DrainNode);
+    assert_eq!(cmds, vec![Command::Prepare { req: req.clone() }]);
+    let p = Plan {
+        request: req.clone(),
+        summary: "drain node prod-1 (now active) on swarm unix:///var/run/docker.sock — 1 task \
+                  stops there and moves to other nodes"
+            .into(),
+        details: vec!["moves: shop_web.1".into()],
+        warnings: vec![
+            "shop_web: its 1 replica runs on prod-1: it is down until the swarm reschedules it"
+                .into(),
+        ],
+        replicas: vec!["shop_web.1".into()],
+        confirm_twice: false,
+        revision: None,
+    };
+    update(&mut s, Msg::Planned { req, result: Ok(p) });
+    assert!(matches!(s.overlay, Some(Overlay::Confirm { .. })));
+    let cmds = act(&mut s, &[Action::Confirm]);
+    let [Command::Execute { id, plan }] = cmds.as_slice() else {
+        panic!("{cmds:?}")
+    };
+    let id = *id;
+    assert_eq!(plan.request.target, prod_1());
+    assert!(matches!(s.screen(), Screen::Operations { .. }));
+    // Cancelling a drain stops berth following it, and says so.
+    let cmds = act(&mut s, &[Action::CancelOperation]);
+    assert_eq!(cmds, vec![Command::CancelOp { id }]);
+    assert!(notice(&s).contains("stops following"), "{}", notice(&s));
+    update(
+        &mut s,
+        Msg::Op {
+            id,
+            event: OpEvent::Step {
+                replica: "shop_web.1".into(),
+                step: Step::Moved,
+                done: true,
+                detail: Some("→ worker2".into()),
+            },
+            elapsed_ms: 800,
+        },
+    );
+    let cmds = update(
+        &mut s,
+        Msg::Op {
+            id,
+            event: OpEvent::Finished {
+                outcome: Outcome::Converged,
+                message: "prod-1 is drained: 1 task moved to other nodes".into(),
+            },
+            elapsed_ms: 2100,
+        },
+    );
+    assert_eq!(
+        audits(&cmds),
+        vec![("drain prod-1".into(), "converged".into())]
+    );
+    assert_eq!(s.operation(id).map(|e| e.op.done()), Some((1, 1)));
+}
+
+#[test]
+fn a_node_key_elsewhere_says_what_to_select_or_why_not() {
+    // A stack row: select a node.
+    let mut s = state_with(false);
+    act(&mut s, &[Action::ViewStacks]);
+    assert!(act(&mut s, &[Action::PauseNode]).is_empty());
+    assert_eq!(notice(&s), "pause: select a node in the nodes view");
+    // A service row: the backend says why not, shown and audited.
+    let mut s = on_web(false);
+    let req = asked(&mut s, Action::DrainNode);
+    assert_eq!(req.target, web());
+    let why = "drain applies to a swarm node, not a service: select one in the nodes view";
+    let cmds = update(
+        &mut s,
+        Msg::Checked {
+            req,
+            result: Err(why.into()),
+        },
+    );
+    assert_eq!(
+        audits(&cmds),
+        vec![("drain shop/web".into(), "refused".into())]
+    );
+    assert!(notice(&s).contains("not a service"), "{}", notice(&s));
+    // Read-only: refused before the engine is asked.
+    let mut s = state_with(true);
+    act(&mut s, &[Action::ViewNodes]);
+    let cmds = act(&mut s, &[Action::ActivateNode]);
+    assert_eq!(
+        audits(&cmds),
+        vec![("activate prod-1".into(), "refused".into())]
+    );
+    assert_eq!(cmds.len(), 1, "{cmds:?}");
+}

@@ -696,4 +696,18 @@ mod tests {
         assert_eq!(look(Mode::Logs, "f2"), Some(Action::ToggleLogPane));
         assert_eq!(k.keys_for(Mode::List, Action::Up), vec!["k", "up"]);
     }
+
+    #[test]
+    fn node_operations_have_the_same_keys_in_both_builtins() {
+        for name in Keymap::BUILTINS {
+            let k = Keymap::builtin(name).expect("builtin");
+            let look = |s: &str| {
+                let (c, md) = key(s);
+                k.lookup(Mode::List, &ev(c, md))
+            };
+            assert_eq!(look("D"), Some(Action::DrainNode), "{name}");
+            assert_eq!(look("c"), Some(Action::PauseNode), "{name}");
+            assert_eq!(look("a"), Some(Action::ActivateNode), "{name}");
+        }
+    }
 }

@@ -1,11 +1,11 @@
-//! `berth scale|redeploy|rollback|restart|stop|start TARGET`: the console's
-//! operations for scripts. The same confirmation text, asked on a terminal;
+//! `berth scale|redeploy|rollback|restart|stop|start TARGET` and
+//! `berth drain|pause|activate NODE`: the console's operations for scripts. The same confirmation text, asked on a terminal;
 //! without one nothing changes unless `--yes`. Every request is audited.
 
 use crate::audit::{Audit, AuditContext};
 use crate::backend::{Backend, CancellationToken};
 use crate::cli::Output;
-use crate::domain::{OpEvent, OpKind, OpRequest, Operation, Outcome, Plan};
+use crate::domain::{NodeRef, OpEvent, OpKind, OpRequest, Operation, Outcome, Plan, TargetRef};
 use anyhow::{Context, anyhow};
 use std::io::{BufRead, IsTerminal, Write};
 use std::time::{Duration, Instant};
@@ -38,7 +38,18 @@ pub async fn operate(
         endpoint: backend.endpoint().to_owned(),
     };
     let snap = backend.snapshot().await?;
-    let target = backend.resolve(&snap, &args.target)?;
+    // A node operation looks for a node of that name first.
+    let node = snap
+        .nodes
+        .iter()
+        .find(|n| args.kind.is_node_op() && (n.name == args.target || n.id == args.target));
+    let target = match node {
+        Some(n) => TargetRef::Node(NodeRef {
+            id: n.id.clone(),
+            name: n.name.clone(),
+        }),
+        None => backend.resolve(&snap, &args.target)?,
+    };
     let req = OpRequest {
         kind: args.kind,
         target,

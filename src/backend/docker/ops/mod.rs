@@ -10,6 +10,7 @@ mod members;
 mod plan;
 mod recreate;
 mod redeploy;
+/// Also the swarm operations' reporter.
 pub(in crate::backend::docker) mod report;
 mod rollback;
 mod rollout;

@@ -86,7 +86,7 @@ async fn run(eng: &Engine, rep: &Report, plan: &Plan) -> End {
         return End::failed(why);
     }
     if let TargetRef::Node(_) = req.target {
-        return node::execute(&eng.docker, &eng.endpoint, plan, rep).await;
+        return node::execute(&eng.docker, &eng.endpoint, &plan.request, rep).await;
     }
     match req.kind {
         OpKind::Scale => scale::execute(eng, rep, plan).await,
