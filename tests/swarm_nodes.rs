@@ -360,7 +360,7 @@ async fn what_cannot_be_done_to_a_node_says_why() {
         .capabilities(&service)
         .check(OpKind::Drain)
         .expect_err("refused");
-    assert!(why.starts_with("drain applies to a swarm node"), "{why}");
+    assert!(why.starts_with("drain applies to a node"), "{why}");
     // A node that is not in the swarm.
     let err = backend
         .plan(OpRequest {
