@@ -81,15 +81,16 @@ fn quit(tui: &mut Tui) {
     }
 }
 
-/// Opens the services view filtered to `project`.
-fn services_of(tui: &mut Tui, project: &str) {
+/// Opens the services view filtered to `filter`, which leaves one service
+/// whose row shows `row`.
+fn services_of(tui: &mut Tui, filter: &str, row: &str) {
     tui.wait_for("● connected", T).expect("connected");
     tui.send(&key("global", "view_services"));
     tui.send(&key("list", "filter"));
-    tui.send(project);
+    tui.send(filter);
     tui.key("enter");
-    tui.wait_screen(T, |s| s.contains("[1/") && s.contains("web"))
-        .expect("the project's one service");
+    tui.wait_screen(T, |s| s.contains("[1/") && s.contains(row))
+        .expect("one service left by the filter");
 }
 
 #[test]
@@ -106,7 +107,7 @@ fn redeploy_from_the_console_confirms_shows_progress_and_replaces_the_image() {
 
     let home = private_dirs("e2e-redeploy");
     let mut tui = spawn(&home, &[]);
-    services_of(&mut tui, &project);
+    services_of(&mut tui, &project, "web");
     tui.send(&key("list", "redeploy"));
     let target = format!("redeploy {project}/web");
     tui.wait_screen(T, |s| s.contains(&target) && s.contains("2 containers"))
@@ -145,7 +146,7 @@ fn scale_from_the_console_takes_a_typed_number() {
     let (project, dir, _c) = project("e2escale", IMAGE_V1);
     let home = private_dirs("e2e-scale");
     let mut tui = spawn(&home, &[]);
-    services_of(&mut tui, &project);
+    services_of(&mut tui, &project, "web");
     tui.send(&key("list", "scale"));
     tui.wait_for("scale", T).expect("a prompt for the number");
     // The prompt starts with the current count: clear it, type 3.
@@ -169,6 +170,55 @@ fn scale_from_the_console_takes_a_typed_number() {
     let _ = std::fs::remove_dir_all(&home);
 }
 
+/// On the test bed's swarm (the host is its manager, so berth shows the
+/// swarm by itself): select a service, press the scale key, type the
+/// number, confirm, and watch the count reach it in the services list.
+#[test]
+fn scale_a_swarm_service_from_the_console_and_watch_the_count() {
+    common::swarm::require_swarm();
+    let svc = common::swarm::SwarmService::create(
+        "e2escale",
+        IMAGE_V1,
+        &["--replicas", "1"],
+        &["sleep", "3000"],
+    );
+    svc.wait_running(1, Duration::from_secs(30));
+    let home = private_dirs("e2e-swarm-scale");
+    let mut tui = spawn(&home, &[]);
+    tui.wait_for("berth swarm", T)
+        .expect("the status bar names the swarm backend");
+    services_of(&mut tui, &svc.name, &svc.name);
+    tui.wait_for("1/1", T).expect("the service runs 1 of 1");
+    tui.send(&key("list", "scale"));
+    tui.wait_for("scale", T).expect("a prompt for the number");
+    tui.key("ctrl-u");
+    tui.send("3");
+    tui.key("enter");
+    tui.wait_screen(T, |s| {
+        s.contains(&format!("scale {}", svc.name)) && s.contains("3")
+    })
+    .expect("a confirmation naming the service and the new count");
+    tui.send(&key("confirm", "confirm"));
+    tui.wait_for("converged", Duration::from_secs(60))
+        .expect("progress reaches converged");
+    // Back to the list: the row follows the swarm to 3 of 3.
+    tui.key("esc");
+    tui.wait_screen(Duration::from_secs(30), |s| {
+        s.lines()
+            .any(|l| l.contains(&svc.name) && l.contains("3/3"))
+    })
+    .unwrap_or_else(|_| panic!("the row never showed 3/3:\n{}", tui.screen_text()));
+    assert_eq!(
+        svc.tasks()
+            .iter()
+            .filter(|t| t.state == "running" && t.desired == "running")
+            .count(),
+        3
+    );
+    quit(&mut tui);
+    let _ = std::fs::remove_dir_all(&home);
+}
+
 #[test]
 fn read_only_refuses_an_operation_key_with_a_message() {
     require_engine();
@@ -176,7 +226,7 @@ fn read_only_refuses_an_operation_key_with_a_message() {
     let before = compose(&project, &dir, &["ps", "-q", "web"]);
     let home = private_dirs("e2e-ro");
     let mut tui = spawn(&home, &["--read-only"]);
-    services_of(&mut tui, &project);
+    services_of(&mut tui, &project, "web");
     tui.send(&key("list", "restart"));
     // The status bar always says read-only; the refusal names the action too.
     tui.wait_screen(T, |s| {

@@ -378,3 +378,53 @@ async fn what_cannot_be_done_to_a_node_says_why() {
         "{err}"
     );
 }
+
+/// `berth drain worker1 --yes --wait` and `berth activate worker1 --yes
+/// --wait` from a shell: the node as `berth ls nodes` names it, the change
+/// made and waited for, one audit line each.
+#[test]
+fn headless_drain_and_activate_name_the_node_as_ls_does() {
+    require_swarm();
+    let _lock = node_lock();
+    let _restore = Restore("worker1");
+    let home = std::env::temp_dir().join(unique_name("berth-nodes-cli"));
+    std::fs::create_dir_all(&home).expect("mkdir");
+    let berth = |args: &[&str]| {
+        std::process::Command::new(common::berth_bin())
+            .args(args)
+            .env("XDG_DATA_HOME", &home)
+            .stdin(std::process::Stdio::null())
+            .output()
+            .expect("berth runs")
+    };
+    let listed = String::from_utf8_lossy(&berth(&["ls", "nodes"]).stdout).into_owned();
+    assert!(
+        listed.lines().any(|l| l.starts_with("worker1 ")),
+        "{listed}"
+    );
+    for (cmd, want) in [("drain", "drain"), ("activate", "active")] {
+        let out = berth(&[cmd, "worker1", "--yes", "--wait", "--timeout", "60"]);
+        assert!(
+            out.status.success(),
+            "berth {cmd} worker1: {}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_eq!(availability("worker1"), want, "after berth {cmd}");
+    }
+    let audit = std::fs::read_to_string(home.join("berth").join("audit.jsonl"))
+        .expect("the audit file is written");
+    let lines: Vec<serde_json::Value> = audit
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("audit lines are JSON"))
+        .collect();
+    for kind in ["drain", "activate"] {
+        assert!(
+            lines
+                .iter()
+                .any(|l| l.to_string().contains(kind) && l.to_string().contains("worker1")),
+            "no audit line for {kind}: {audit}"
+        );
+    }
+    let _ = std::fs::remove_dir_all(&home);
+}
