@@ -287,6 +287,7 @@ fn redeploy_plan() -> Plan {
         warnings: vec!["shop/web publishes port 8080: it is unreachable for a moment while the containers are exchanged".into()],
         replicas: vec!["shop-web-1".into(), "shop-web-2".into()],
         confirm_twice: false,
+        revision: None,
     }
 }
 
@@ -302,6 +303,7 @@ fn scale_to_zero_plan() -> Plan {
         warnings: vec!["with 0 replicas shop/web stops serving".into()],
         replicas: vec!["shop-web-2".into(), "shop-web-1".into()],
         confirm_twice: true,
+        revision: None,
     }
 }
 

@@ -114,6 +114,7 @@ fn plan(request: OpRequest) -> Plan {
         warnings: vec![],
         replicas: vec!["a".into()],
         confirm_twice: false,
+        revision: None,
     }
 }
 

@@ -34,6 +34,7 @@ fn plan(kind: OpKind, replicas: Option<u32>) -> Plan {
         warnings: vec![],
         replicas: vec!["shop-web-1".into(), "shop-web-2".into()],
         confirm_twice: false,
+        revision: None,
     }
 }
 

@@ -190,6 +190,11 @@ pub struct Plan {
     pub replicas: Vec<String>,
     /// Ask a second time (scaling to 0 stops the service).
     pub confirm_twice: bool,
+    /// The version of the engine object the plan was read from (a swarm
+    /// service's or node's `Version.Index`): execute updates from it, so a
+    /// change made in between is noticed rather than silently overwritten.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub revision: Option<u64>,
 }
 
 /// Where one replica is in an operation.
@@ -413,6 +418,7 @@ mod tests {
             warnings: vec![],
             replicas: vec!["shop_web_1".into(), "shop_web_2".into()],
             confirm_twice: false,
+            revision: None,
         }
     }
 

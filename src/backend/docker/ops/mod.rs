@@ -2,15 +2,15 @@
 //! applies to what (capabilities), the plan shown before anything changes,
 //! and the execution that reports each replica's steps.
 
-mod auth;
-mod engine;
-mod image;
+pub(in crate::backend::docker) mod auth;
+pub(in crate::backend::docker) mod engine;
+pub(in crate::backend::docker) mod image;
 mod lifecycle;
 mod members;
 mod plan;
 mod recreate;
 mod redeploy;
-mod report;
+pub(in crate::backend::docker) mod report;
 mod rollback;
 mod rollout;
 mod scale;

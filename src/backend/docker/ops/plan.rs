@@ -89,6 +89,7 @@ fn lifecycle(endpoint: &str, req: OpRequest, ms: Vec<Member>) -> Plan {
         warnings,
         replicas: ms.into_iter().map(|m| m.name).collect(),
         confirm_twice: false,
+        revision: None,
         request: req,
     }
 }

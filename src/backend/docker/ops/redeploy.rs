@@ -139,6 +139,7 @@ pub async fn plan(
         details,
         warnings,
         confirm_twice: false,
+        revision: None,
     })
 }
 

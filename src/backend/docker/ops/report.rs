@@ -40,6 +40,13 @@ impl End {
             message: message.into(),
         }
     }
+
+    pub fn rolled_back(message: impl Into<String>) -> End {
+        End {
+            outcome: Outcome::RolledBack,
+            message: message.into(),
+        }
+    }
 }
 
 pub struct Report {

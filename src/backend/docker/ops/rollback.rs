@@ -177,6 +177,7 @@ pub async fn plan(
         summary,
         details,
         confirm_twice: false,
+        revision: None,
     })
 }
 

@@ -157,6 +157,7 @@ pub async fn plan(
     Ok(Plan {
         summary: format!("{} {what}", head(&req, &eng.endpoint)),
         confirm_twice: want == 0,
+        revision: None,
         request: req,
         details,
         warnings,

@@ -1,8 +1,27 @@
-//! Operations on swarm services and nodes: scale, redeploy (pinned to the
-//! registry's digest), rollback, restart, and node availability.
+//! Operations on swarm services and nodes, behind the backend's
+//! capabilities → plan → execute: scale, redeploy (pinned to the
+//! registry's digest), rollback and restart of a service, each watched
+//! until the swarm converges; node availability in `node`.
 
+mod capabilities;
+mod converge;
+mod diff;
+mod digest;
+mod node;
+mod plan;
+mod previous;
+mod redeploy;
+mod restart;
+mod rollback;
+mod scale;
+mod service;
+mod update;
+mod watch;
+
+use crate::backend::docker::ops::engine::Engine;
+use crate::backend::docker::ops::report::{End, Report};
 use crate::backend::{BackendError, CancellationToken};
-use crate::domain::{Capabilities, OpEvent, OpRequest, Outcome, Plan, ServiceKind, TargetRef};
+use crate::domain::{Capabilities, OpEvent, OpKind, OpRequest, Plan, ServiceKind, TargetRef};
 use bollard::Docker;
 use tokio::sync::mpsc;
 
@@ -17,34 +36,63 @@ pub fn handles(target: &TargetRef) -> bool {
 }
 
 /// Which operations apply to a swarm target, and why the others do not.
-pub fn capabilities(_target: &TargetRef) -> Capabilities {
-    Capabilities::none("swarm operations are not in this build yet")
+pub fn capabilities(target: &TargetRef) -> Capabilities {
+    match target {
+        TargetRef::Service(s) => capabilities::of_service(s),
+        TargetRef::Container(c) => capabilities::of_task(c),
+        TargetRef::Node(_) => node::capabilities(target),
+    }
 }
 
 /// Reads the swarm and says what `req` would do. Changes nothing.
-pub async fn plan(
-    _docker: Docker,
-    _endpoint: String,
-    req: OpRequest,
-) -> Result<Plan, BackendError> {
+pub async fn plan(docker: Docker, endpoint: String, req: OpRequest) -> Result<Plan, BackendError> {
     capabilities(&req.target)
         .check(req.kind)
         .map_err(BackendError::Unsupported)?;
-    Err(BackendError::Unsupported("not yet".into()))
+    let eng = Engine { docker, endpoint };
+    if let TargetRef::Node(_) = req.target {
+        return node::plan(&eng.docker, &eng.endpoint, req).await;
+    }
+    match req.kind {
+        OpKind::Scale => scale::plan(&eng, req).await,
+        OpKind::Redeploy => redeploy::plan(&eng, req).await,
+        OpKind::Restart => restart::plan(&eng, req).await,
+        OpKind::Rollback => rollback::plan(&eng, req).await,
+        k => Err(BackendError::Unsupported(format!(
+            "{} does not apply to a swarm service",
+            k.label()
+        ))),
+    }
 }
 
 /// Carries out `plan`, reporting progress on `tx`; `Finished` comes last.
+/// Cancelling stops the watch: the swarm carries on with a change sent.
 pub async fn execute(
-    _docker: Docker,
-    _endpoint: String,
-    _plan: Plan,
+    docker: Docker,
+    endpoint: String,
+    plan: Plan,
     tx: mpsc::Sender<OpEvent>,
-    _cancel: CancellationToken,
+    cancel: CancellationToken,
 ) {
-    let _ = tx
-        .send(OpEvent::Finished {
-            outcome: Outcome::Failed,
-            message: "swarm operations are not in this build yet".into(),
-        })
-        .await;
+    let eng = Engine { docker, endpoint };
+    let rep = Report::new(tx, cancel);
+    let end = run(&eng, &rep, &plan).await;
+    rep.finish(end).await;
+}
+
+async fn run(eng: &Engine, rep: &Report, plan: &Plan) -> End {
+    let req = &plan.request;
+    if let Err(why) = capabilities(&req.target).check(req.kind) {
+        return End::failed(why);
+    }
+    if let TargetRef::Node(_) = req.target {
+        return node::execute(&eng.docker, &eng.endpoint, plan, rep).await;
+    }
+    match req.kind {
+        OpKind::Scale => scale::execute(eng, rep, plan).await,
+        OpKind::Redeploy => redeploy::execute(eng, rep, plan).await,
+        OpKind::Restart => restart::execute(eng, rep, plan).await,
+        OpKind::Rollback => rollback::execute(eng, rep, plan).await,
+        k => End::failed(format!("{} does not apply to a swarm service", k.label())),
+    }
 }
