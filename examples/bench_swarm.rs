@@ -78,10 +78,10 @@ fn main() -> Result<()> {
         .with_context(|| format!("berth binary {}", opts.berth.display()))?;
     let started = Instant::now();
     let nodes = swarm_nodes()?;
-    // Removes the bench services however main ends (error or panic).
-    let _cleanup = Cleanup;
-    remove_bench_services();
     let home = std::env::temp_dir().join(format!("berth-bench-swarm-{}", std::process::id()));
+    // Removes the bench services and berth's home however main ends (error or panic).
+    let _cleanup = Cleanup { home: home.clone() };
+    remove_bench_services();
     std::fs::create_dir_all(&home)?;
     let mut report = Report::default();
     let created = deploy()?;
@@ -109,7 +109,6 @@ fn main() -> Result<()> {
     bench.first_frame(&mut report)?;
     bench.idle(&created, &mut report)?;
     bench.scale(&mut report)?;
-    let _ = std::fs::remove_dir_all(&home);
 
     let md = report.markdown(&opts, &nodes, started.elapsed());
     publish(&md, opts.out.as_deref())
@@ -311,11 +310,15 @@ fn remove_bench_services() {
     ));
 }
 
-struct Cleanup;
+struct Cleanup {
+    /// berth's private home (config, state, audit log) for the runs.
+    home: PathBuf,
+}
 
 impl Drop for Cleanup {
     fn drop(&mut self) {
         remove_bench_services();
+        let _ = std::fs::remove_dir_all(&self.home);
     }
 }
 
