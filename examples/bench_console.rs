@@ -24,13 +24,16 @@ mod pty;
 
 use anyhow::{Context, Result, bail};
 use clap::Parser;
-use measure::{clk_tck, cpu_ticks, median, ms, percentile, quit, wait_quiet};
+use measure::{
+    clk_tck, cpu_ticks, docker, foreign_events, home_env, median, ms, percentile, publish, quit,
+    status_bytes, unix_now, usage_over, wait_quiet, wait_screen,
+};
 use pty::Tui;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
 const LABELS: [&str; 4] = ["--label", "berth.test=1", "--label", "berth.bench=1"];
 const BENCH_FILTER: &str = "label=berth.bench=1";
@@ -107,34 +110,13 @@ fn main() -> Result<()> {
     let _ = std::fs::remove_dir_all(&home);
 
     let md = report.markdown(&opts, started.elapsed());
-    println!("{md}");
-    if let Some(out) = &opts.out {
-        std::fs::write(out, &md).with_context(|| format!("write {}", out.display()))?;
-    }
-    Ok(())
+    publish(&md, opts.out.as_deref())
 }
 
 // ---------------------------------------------------------------- engine
 
 fn log(msg: &str) {
     eprintln!("[bench_console] {msg}");
-}
-
-/// `docker ARGS`, trimmed stdout; an error carries stderr.
-fn docker(args: &[&str]) -> Result<String> {
-    let out = Command::new("docker")
-        .args(args)
-        .stdin(Stdio::null())
-        .output()
-        .context("run docker")?;
-    if !out.status.success() {
-        bail!(
-            "docker {} failed: {}",
-            args.join(" "),
-            String::from_utf8_lossy(&out.stderr).trim()
-        );
-    }
-    Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
 }
 
 fn count_containers(filter: Option<&str>) -> Result<usize> {
@@ -197,46 +179,6 @@ fn time_docker_ps() -> Result<Duration> {
         bail!("docker ps -a failed");
     }
     Ok(d)
-}
-
-fn unix_now() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or_default()
-}
-
-/// Engine events in [since, until] that are not about bench containers:
-/// other users of a shared engine can make a "nothing changes" window busy.
-fn foreign_events(since: u64, until: u64) -> usize {
-    docker(&[
-        "events",
-        "--since",
-        &since.to_string(),
-        "--until",
-        &until.to_string(),
-        "--format",
-        "{{.Type}} {{.Action}} {{.Actor.Attributes.name}}",
-    ])
-    .map(|s| s.lines().filter(|l| !l.contains(PREFIX)).count())
-    .unwrap_or_default()
-}
-
-// ---------------------------------------------------------------- /proc
-
-/// A `/proc/PID/status` field in bytes (VmHWM, VmRSS).
-fn status_bytes(pid: u32, key: &str) -> Result<u64> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
-    let line = status
-        .lines()
-        .find(|l| l.starts_with(key) && l[key.len()..].starts_with(':'))
-        .with_context(|| format!("no {key} in /proc/{pid}/status"))?;
-    let kib: u64 = line[key.len() + 1..]
-        .split_whitespace()
-        .next()
-        .context("empty field")?
-        .parse()?;
-    Ok(kib * 1024)
 }
 
 fn tempdir(tag: &str) -> Result<PathBuf> {
@@ -322,30 +264,6 @@ fn log_title_ts(screen: &str) -> Option<bool> {
             .split('│')
             .any(|p| p.trim_matches(|c: char| !c.is_alphanumeric()) == "ts"),
     )
-}
-
-/// Polls the emulated screen each time new output arrives (and every
-/// millisecond otherwise) until `pred` holds; the instant it was seen.
-fn wait_screen(
-    tui: &Tui,
-    timeout: Duration,
-    mut pred: impl FnMut(&str) -> bool,
-) -> Option<Instant> {
-    let deadline = Instant::now() + timeout;
-    let mut seen = u64::MAX;
-    loop {
-        let bytes = tui.bytes_received();
-        if bytes != seen {
-            seen = bytes;
-            if pred(&tui.screen_text()) {
-                return Some(Instant::now());
-            }
-        }
-        if Instant::now() >= deadline {
-            return None;
-        }
-        std::thread::sleep(Duration::from_millis(1));
-    }
 }
 
 // ---------------------------------------------------------------- report
@@ -514,14 +432,7 @@ struct Bench<'a> {
 impl Bench<'_> {
     /// Starts `tool` in a fresh pty with a private home (no user config).
     fn spawn(&self, tool: Tool, args: &[&str], extra_env: &[(&str, &str)]) -> Tui {
-        let home = self.home.to_str().unwrap_or("/tmp");
-        let mut env = vec![
-            ("HOME", home),
-            ("BERTH_CONFIG_DIR", home),
-            ("XDG_CONFIG_HOME", home),
-            ("XDG_STATE_HOME", home),
-            ("XDG_DATA_HOME", home),
-        ];
+        let mut env = home_env(self.home.to_str().unwrap_or("/tmp")).to_vec();
         env.extend_from_slice(extra_env);
         let bin = match tool {
             Tool::Berth => &self.opts.berth,
@@ -702,8 +613,8 @@ impl Bench<'_> {
             tb.pid().context("berth pid")?,
             to.pid().context("oxker pid")?,
         ];
-        let still = self.window(&[&tb, &to], &pids, None)?;
-        let churn = self.window(&[&tb, &to], &pids, Some(&bench_name(0)))?;
+        let still = self.window(&[&tb, &to], None)?;
+        let churn = self.window(&[&tb, &to], Some(&bench_name(0)))?;
         let hwm = [
             status_bytes(pids[0], "VmHWM")? as f64 / MIB,
             status_bytes(pids[1], "VmHWM")? as f64 / MIB,
@@ -772,7 +683,7 @@ impl Bench<'_> {
 
     /// One idle window over both programs; with `churn`, a thread pauses
     /// and unpauses that container every second meanwhile.
-    fn window(&self, tuis: &[&Tui; 2], pids: &[u32; 2], churn: Option<&str>) -> Result<Window> {
+    fn window(&self, tuis: &[&Tui], churn: Option<&str>) -> Result<Window> {
         let stop = Arc::new(AtomicBool::new(false));
         let churner = churn.map(|name| {
             let (stop, name) = (stop.clone(), name.to_string());
@@ -801,23 +712,16 @@ impl Bench<'_> {
         let label = if churn.is_some() { "changing" } else { "still" };
         log(&format!("idle window ({label}), {} s", self.opts.idle_secs));
         let since = unix_now();
-        let t0 = Instant::now();
-        let cpu0 = [cpu_ticks(pids[0])?, cpu_ticks(pids[1])?];
-        let bytes0 = [tuis[0].bytes_received(), tuis[1].bytes_received()];
-        std::thread::sleep(Duration::from_secs(self.opts.idle_secs));
-        let cpu1 = [cpu_ticks(pids[0])?, cpu_ticks(pids[1])?];
-        let bytes1 = [tuis[0].bytes_received(), tuis[1].bytes_received()];
-        let wall = t0.elapsed().as_secs_f64();
+        let used = usage_over(tuis, Duration::from_secs(self.opts.idle_secs))?;
         let until = unix_now();
         stop.store(true, Ordering::SeqCst);
         if let Some(h) = churner {
             let _ = h.join();
         }
-        let pct = |i: usize| (cpu1[i] - cpu0[i]) as f64 / self.clk_tck as f64 / wall * 100.0;
         let w = Window {
-            cpu: [pct(0), pct(1)],
-            bytes: [bytes1[0] - bytes0[0], bytes1[1] - bytes0[1]],
-            foreign_events: foreign_events(since, until),
+            cpu: [used[0].0, used[1].0],
+            bytes: [used[0].1, used[1].1],
+            foreign_events: foreign_events(since, until, PREFIX),
         };
         log(&format!("  {w:?}"));
         Ok(w)

@@ -21,7 +21,7 @@ use anyhow::{Context, Result, bail};
 use berth::app::Action;
 use berth::config::{Keymap, Mode};
 use clap::Parser;
-use measure::{clk_tck, cpu_ticks, median, quit, wait_quiet};
+use measure::{docker, home_env, median, publish, quit, rounded, run_ok, usage_over, wait_quiet};
 use pty::Tui;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -151,11 +151,7 @@ fn main() -> Result<()> {
         fp = fewest(&pull_up),
         idle = opts.idle_secs,
     );
-    println!("{md}");
-    if let Some(out) = &opts.out {
-        std::fs::write(out, &md).with_context(|| format!("write {}", out.display()))?;
-    }
-    Ok(())
+    publish(&md, opts.out.as_deref())
 }
 
 /// Redeploys from the console, waits for the end state, then measures CPU
@@ -163,14 +159,7 @@ fn main() -> Result<()> {
 fn idle_after_operation(opts: &Opts, project: &str, target: &str) -> Result<(f64, u64, String)> {
     let home = std::env::temp_dir().join(format!("{project}-home"));
     std::fs::create_dir_all(&home)?;
-    let h = home.to_str().unwrap_or("/tmp");
-    let env = [
-        ("HOME", h),
-        ("BERTH_CONFIG_DIR", h),
-        ("XDG_CONFIG_HOME", h),
-        ("XDG_STATE_HOME", h),
-        ("XDG_DATA_HOME", h),
-    ];
+    let env = home_env(home.to_str().unwrap_or("/tmp"));
     let mut tui = Tui::spawn(&opts.berth, &[], &env, 40, 160);
     let keymap = Keymap::builtin("default").context("default keymap")?;
     let key = |mode: &str, action: &str| -> Result<String> {
@@ -197,11 +186,7 @@ fn idle_after_operation(opts: &Opts, project: &str, target: &str) -> Result<(f64
     if !quiet {
         bail!("the console kept writing after the operation finished");
     }
-    let pid = tui.pid().context("berth pid")?;
-    let (b0, c0, t0) = (tui.bytes_received(), cpu_ticks(pid)?, Instant::now());
-    std::thread::sleep(Duration::from_secs(opts.idle_secs));
-    let (b1, c1) = (tui.bytes_received(), cpu_ticks(pid)?);
-    let cpu = (c1 - c0) as f64 / clk_tck() as f64 / t0.elapsed().as_secs_f64() * 100.0;
+    let (cpu, bytes) = usage_over(&[&tui], Duration::from_secs(opts.idle_secs))?[0];
     let shown = tui
         .screen_text()
         .lines()
@@ -210,7 +195,7 @@ fn idle_after_operation(opts: &Opts, project: &str, target: &str) -> Result<(f64
         .unwrap_or_default();
     quit(tui);
     let _ = std::fs::remove_dir_all(&home);
-    Ok((cpu, b1 - b0, shown))
+    Ok((cpu, bytes, shown))
 }
 
 fn wait(tui: &Tui, needle: &str, secs: u64) -> Result<()> {
@@ -284,27 +269,8 @@ fn running_replicas(project: &str) -> Result<usize> {
     Ok(ids.lines().count())
 }
 
-fn rounded(v: &[f64]) -> Vec<f64> {
-    v.iter().map(|x| (x * 100.0).round() / 100.0).collect()
-}
-
 fn log(msg: &str) {
     eprintln!("[bench_ops] {msg}");
-}
-
-fn run_ok(cmd: &mut Command) -> Result<String> {
-    let out = cmd.output().with_context(|| format!("run {cmd:?}"))?;
-    if !out.status.success() {
-        bail!(
-            "{cmd:?} failed: {}",
-            String::from_utf8_lossy(&out.stderr).trim()
-        );
-    }
-    Ok(String::from_utf8_lossy(&out.stdout).trim().to_owned())
-}
-
-fn docker(args: &[&str]) -> Result<String> {
-    run_ok(Command::new("docker").args(args))
 }
 
 fn compose(project: &str, dir: &Path, args: &[&str]) -> Result<String> {

@@ -2,9 +2,9 @@
 //! a file here is not an example of its own).
 
 use super::pty::Tui;
-use anyhow::{Context, Result};
-use std::process::Command;
-use std::time::{Duration, Instant};
+use anyhow::{Context, Result, bail};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 pub fn clk_tck() -> u64 {
     Command::new("getconf")
@@ -24,6 +24,81 @@ pub fn cpu_ticks(pid: u32) -> Result<u64> {
     let utime: u64 = f.get(11).context("no utime")?.parse()?;
     let stime: u64 = f.get(12).context("no stime")?.parse()?;
     Ok(utime + stime)
+}
+
+/// A `/proc/PID/status` field in bytes (VmHWM, VmRSS).
+pub fn status_bytes(pid: u32, key: &str) -> Result<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
+    let line = status
+        .lines()
+        .find(|l| l.starts_with(key) && l[key.len()..].starts_with(':'))
+        .with_context(|| format!("no {key} in /proc/{pid}/status"))?;
+    let kib: u64 = line[key.len() + 1..]
+        .split_whitespace()
+        .next()
+        .context("empty field")?
+        .parse()?;
+    Ok(kib * 1024)
+}
+
+/// What each program cost over `window`, measured from now: CPU in % of
+/// one core (utime + stime from /proc) and bytes written to its terminal.
+pub fn usage_over(tuis: &[&Tui], window: Duration) -> Result<Vec<(f64, u64)>> {
+    let pids = tuis
+        .iter()
+        .map(|t| t.pid().context("the program's pid"))
+        .collect::<Result<Vec<u32>>>()?;
+    let t0 = Instant::now();
+    let start = pids
+        .iter()
+        .zip(tuis)
+        .map(|(&pid, t)| Ok((cpu_ticks(pid)?, t.bytes_received())))
+        .collect::<Result<Vec<_>>>()?;
+    std::thread::sleep(window);
+    let tck = clk_tck() as f64;
+    let mut out = Vec::new();
+    for ((&pid, t), (c0, b0)) in pids.iter().zip(tuis).zip(start) {
+        let (c1, b1) = (cpu_ticks(pid)?, t.bytes_received());
+        let wall = t0.elapsed().as_secs_f64();
+        out.push(((c1 - c0) as f64 / tck / wall * 100.0, b1 - b0));
+    }
+    Ok(out)
+}
+
+/// The environment of a private home, so no user config, keymap or state
+/// of the machine's user reaches the program measured.
+pub fn home_env(home: &str) -> [(&'static str, &str); 5] {
+    [
+        ("HOME", home),
+        ("BERTH_CONFIG_DIR", home),
+        ("XDG_CONFIG_HOME", home),
+        ("XDG_STATE_HOME", home),
+        ("XDG_DATA_HOME", home),
+    ]
+}
+
+/// Polls the emulated screen each time new output arrives (and every
+/// millisecond otherwise) until `pred` holds; the instant it was seen.
+pub fn wait_screen(
+    tui: &Tui,
+    timeout: Duration,
+    mut pred: impl FnMut(&str) -> bool,
+) -> Option<Instant> {
+    let deadline = Instant::now() + timeout;
+    let mut seen = u64::MAX;
+    loop {
+        let bytes = tui.bytes_received();
+        if bytes != seen {
+            seen = bytes;
+            if pred(&tui.screen_text()) {
+                return Some(Instant::now());
+            }
+        }
+        if Instant::now() >= deadline {
+            return None;
+        }
+        std::thread::sleep(Duration::from_millis(1));
+    }
 }
 
 /// Waits until the terminal has been quiet for `quiet`, at most `max`.
@@ -69,4 +144,62 @@ pub fn percentile(v: &[f64], p: f64) -> f64 {
 
 pub fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
+}
+
+/// Runs `cmd` (stdin from /dev/null): its trimmed stdout; an error carries stderr.
+pub fn run_ok(cmd: &mut Command) -> Result<String> {
+    let out = cmd
+        .stdin(Stdio::null())
+        .output()
+        .with_context(|| format!("run {cmd:?}"))?;
+    if !out.status.success() {
+        bail!(
+            "{cmd:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr).trim()
+        );
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).trim().to_owned())
+}
+
+/// `docker ARGS`: trimmed stdout; an error carries stderr.
+pub fn docker(args: &[&str]) -> Result<String> {
+    run_ok(Command::new("docker").args(args))
+}
+
+pub fn unix_now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or_default()
+}
+
+/// Engine events in [since, until] about objects whose name does not hold
+/// `ours`: other users of a shared engine can make a "nothing changes"
+/// window busy.
+pub fn foreign_events(since: u64, until: u64, ours: &str) -> usize {
+    docker(&[
+        "events",
+        "--since",
+        &since.to_string(),
+        "--until",
+        &until.to_string(),
+        "--format",
+        "{{.Type}} {{.Action}} {{.Actor.Attributes.name}}",
+    ])
+    .map(|s| s.lines().filter(|l| !l.contains(ours)).count())
+    .unwrap_or_default()
+}
+
+/// Prints a driver's Markdown and writes it to `out` when given.
+pub fn publish(md: &str, out: Option<&std::path::Path>) -> Result<()> {
+    println!("{md}");
+    if let Some(out) = out {
+        std::fs::write(out, md).with_context(|| format!("write {}", out.display()))?;
+    }
+    Ok(())
+}
+
+/// Seconds with two decimals, for the raw runs of a report.
+pub fn rounded(v: &[f64]) -> Vec<f64> {
+    v.iter().map(|x| (x * 100.0).round() / 100.0).collect()
 }
