@@ -3,6 +3,7 @@
 //! registry's digest), rollback and restart of a service, each watched
 //! until the swarm converges; node availability in `node`.
 
+mod apply;
 mod capabilities;
 mod converge;
 mod diff;
