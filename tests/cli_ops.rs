@@ -3,42 +3,12 @@
 
 mod common;
 
+use common::headless::{audit, berth, data_home, json_lines, stderr};
 use common::*;
-use serde_json::Value;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
 use std::time::Duration;
-
-/// A private data dir, so the audit file is this test's alone.
-fn data_home(tag: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(unique_name(&format!("berth-ops-{tag}")));
-    std::fs::create_dir_all(&dir).expect("mkdir");
-    dir
-}
-
-/// `berth ARGS` with no terminal on stdin.
-fn berth(home: &Path, args: &[&str]) -> Output {
-    Command::new(berth_bin())
-        .args(args)
-        .env("XDG_DATA_HOME", home)
-        .stdin(Stdio::null())
-        .output()
-        .expect("berth runs")
-}
-
-fn audit(home: &Path) -> Vec<Value> {
-    let text = std::fs::read_to_string(home.join("berth").join("audit.jsonl")).unwrap_or_default();
-    text.lines()
-        .map(|l| serde_json::from_str(l).expect("each audit line is JSON"))
-        .collect()
-}
 
 fn started_at(name: &str) -> String {
     docker(&["inspect", "--format", "{{.State.StartedAt}}", name])
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
 #[test]
@@ -110,10 +80,7 @@ fn restart_with_wait_streams_json_progress_and_converges() {
     let before = started_at(&name);
     let out = berth(&home, &["restart", &name, "--yes", "--wait", "-o", "json"]);
     assert!(out.status.success(), "{}", stderr(&out));
-    let lines: Vec<Value> = String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .map(|l| serde_json::from_str(l).expect("one JSON object per line"))
-        .collect();
+    let lines = json_lines(&out);
     assert!(
         lines
             .iter()

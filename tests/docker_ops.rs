@@ -4,19 +4,20 @@
 
 mod common;
 
+use berth::backend::Backend;
 use berth::backend::docker::DockerBackend;
-use berth::backend::{Backend, CancellationToken};
 use berth::domain::{
-    OpEvent, OpKind, OpRequest, Outcome, Plan, ServiceKind, ServiceMode, ServiceRef, TargetRef,
+    OpEvent, OpKind, OpRequest, Outcome, Plan, ServiceKind, ServiceMode, ServiceRef, Step,
+    TargetRef,
 };
 use common::live::local_backend;
+use common::ops::{self, req};
 use common::*;
 use serde_json::{Value, json};
 use std::process::Command;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
-use tokio::sync::mpsc;
 
 const REGISTRY: &str = "127.0.0.1:5000";
 
@@ -54,58 +55,15 @@ fn standalone(name: &str) -> TargetRef {
     })
 }
 
-fn req(kind: OpKind, target: &TargetRef, replicas: Option<u32>) -> OpRequest {
-    OpRequest {
-        kind,
-        target: target.clone(),
-        replicas,
-    }
-}
-
+// Typed for the engine's backend, so that the `Arc` the tests hold derefs
+// to it.
 async fn plan(backend: &DockerBackend, r: OpRequest) -> Plan {
-    let what = r.describe();
-    let p = backend
-        .plan(r)
-        .await
-        .unwrap_or_else(|e| panic!("plan {what}: {e}"));
-    eprintln!(
-        "plan: {}\n  details: {:?}\n  warnings: {:?}\n  replicas: {:?}",
-        p.summary, p.details, p.warnings, p.replicas
-    );
-    p
+    ops::plan(backend, r).await
 }
 
-/// Runs a plan to its end; returns every event and the final outcome.
+/// Runs a plan to its end, waiting up to 180 s for each event.
 async fn execute(backend: &DockerBackend, p: Plan) -> (Vec<OpEvent>, Outcome, String) {
-    let (tx, mut rx) = mpsc::channel(256);
-    let task = tokio::spawn(backend.execute(p, tx, CancellationToken::new()));
-    let mut events = Vec::new();
-    let t0 = Instant::now();
-    while let Some(ev) = tokio::time::timeout(Duration::from_secs(180), rx.recv())
-        .await
-        .expect("an event within 180 s")
-    {
-        // With --nocapture: where an operation spends its time.
-        if let OpEvent::Step { replica, step, .. } = &ev {
-            eprintln!(
-                "  {:>6} ms {replica}: {}",
-                t0.elapsed().as_millis(),
-                step.label()
-            );
-        }
-        events.push(ev);
-    }
-    task.await.expect("execute finishes");
-    let Some(OpEvent::Finished { outcome, message }) = events.last().cloned() else {
-        panic!("Finished must be the last event: {events:?}");
-    };
-    let finished = events
-        .iter()
-        .filter(|e| matches!(e, OpEvent::Finished { .. }))
-        .count();
-    assert_eq!(finished, 1, "exactly one Finished: {events:?}");
-    eprintln!("finished: {outcome:?}: {message}");
-    (events, outcome, message)
+    ops::execute_within(backend, p, Duration::from_secs(180)).await
 }
 
 async fn run(backend: &DockerBackend, r: OpRequest) -> (Vec<OpEvent>, Outcome, String) {
@@ -775,31 +733,10 @@ async fn cancelling_finishes_the_replica_in_hand_and_leaves_the_rest() {
         req(OpKind::Redeploy, &service(&project, "web"), None),
     )
     .await;
-    let (tx, mut rx) = mpsc::channel(256);
-    let cancel = CancellationToken::new();
-    let task = tokio::spawn(backend.execute(p, tx, cancel.clone()));
-    let mut events = Vec::new();
-    while let Some(ev) = tokio::time::timeout(Duration::from_secs(120), rx.recv())
-        .await
-        .expect("an event within 120 s")
-    {
-        // Asked to stop while the first replica is being replaced.
-        if matches!(
-            &ev,
-            OpEvent::Step {
-                step: berth::domain::Step::Creating,
-                ..
-            }
-        ) {
-            cancel.cancel();
-        }
-        events.push(ev);
-    }
-    task.await.expect("execute finishes");
-    let Some(OpEvent::Finished { outcome, message }) = events.last() else {
-        panic!("{events:?}");
-    };
-    assert_eq!(*outcome, Outcome::Cancelled, "{message}");
+    // Asked to stop while the first replica is being replaced.
+    let (outcome, message) =
+        ops::execute_cancelled_at(&*backend, p, Step::Creating, Duration::from_secs(120)).await;
+    assert_eq!(outcome, Outcome::Cancelled, "{message}");
     let now = running_ids(&replicas);
     assert_ne!(now[0], old_ids[0], "the replica in hand was finished");
     assert_eq!(now[1], old_ids[1], "the next one was not touched");

@@ -93,6 +93,24 @@ fn services_of(tui: &mut Tui, filter: &str, row: &str) {
         .expect("one service left by the filter");
 }
 
+/// Scales the selected service `target` to 3 with the scale key, confirms
+/// and waits for the progress screen to say it converged.
+fn scale_to_3(tui: &mut Tui, target: &str) {
+    tui.send(&key("list", "scale"));
+    tui.wait_for("scale", T).expect("a prompt for the number");
+    // The prompt starts with the current count: clear it, type 3.
+    tui.key("ctrl-u");
+    tui.send("3");
+    tui.key("enter");
+    tui.wait_screen(T, |s| {
+        s.contains(&format!("scale {target}")) && s.contains("3")
+    })
+    .expect("a confirmation naming the service and the new count");
+    tui.send(&key("confirm", "confirm"));
+    tui.wait_for("converged", Duration::from_secs(60))
+        .expect("progress reaches converged");
+}
+
 #[test]
 fn redeploy_from_the_console_confirms_shows_progress_and_replaces_the_image() {
     require_engine();
@@ -147,19 +165,7 @@ fn scale_from_the_console_takes_a_typed_number() {
     let home = private_dirs("e2e-scale");
     let mut tui = spawn(&home, &[]);
     services_of(&mut tui, &project, "web");
-    tui.send(&key("list", "scale"));
-    tui.wait_for("scale", T).expect("a prompt for the number");
-    // The prompt starts with the current count: clear it, type 3.
-    tui.key("ctrl-u");
-    tui.send("3");
-    tui.key("enter");
-    tui.wait_screen(T, |s| {
-        s.contains(&format!("scale {project}/web")) && s.contains("3")
-    })
-    .expect("a confirmation naming the new count");
-    tui.send(&key("confirm", "confirm"));
-    tui.wait_for("converged", Duration::from_secs(60))
-        .expect("progress reaches converged");
+    scale_to_3(&mut tui, &format!("{project}/web"));
     assert_eq!(
         compose(&project, &dir, &["ps", "-q", "web"])
             .lines()
@@ -189,18 +195,7 @@ fn scale_a_swarm_service_from_the_console_and_watch_the_count() {
         .expect("the status bar names the swarm backend");
     services_of(&mut tui, &svc.name, &svc.name);
     tui.wait_for("1/1", T).expect("the service runs 1 of 1");
-    tui.send(&key("list", "scale"));
-    tui.wait_for("scale", T).expect("a prompt for the number");
-    tui.key("ctrl-u");
-    tui.send("3");
-    tui.key("enter");
-    tui.wait_screen(T, |s| {
-        s.contains(&format!("scale {}", svc.name)) && s.contains("3")
-    })
-    .expect("a confirmation naming the service and the new count");
-    tui.send(&key("confirm", "confirm"));
-    tui.wait_for("converged", Duration::from_secs(60))
-        .expect("progress reaches converged");
+    scale_to_3(&mut tui, &svc.name);
     // Back to the list: the row follows the swarm to 3 of 3.
     tui.key("esc");
     tui.wait_screen(Duration::from_secs(30), |s| {

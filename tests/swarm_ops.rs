@@ -6,11 +6,12 @@
 mod common;
 
 use berth::backend::docker::DockerBackend;
-use berth::backend::{Backend, CancellationToken, ReadOnly};
+use berth::backend::{Backend, ReadOnly};
 use berth::domain::{
-    OpEvent, OpKind, OpRequest, Outcome, Plan, ServiceKind, ServiceMode, ServiceRef, Step,
-    TargetRef, resolve,
+    OpEvent, OpKind, Outcome, Plan, ServiceKind, ServiceMode, ServiceRef, Step, TargetRef, resolve,
 };
+use common::headless::{audit, berth, data_home, json_lines, stderr};
+use common::ops::{execute_cancelled_at, execute_within, plan, req};
 use common::swarm::{
     SWARM_REGISTRY, SwarmService, SwarmStack, Task, push_image, require_swarm, tasks_of,
 };
@@ -20,8 +21,7 @@ use std::collections::BTreeSet;
 use std::io::Write;
 use std::process::{Command, Stdio};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
-use tokio::sync::mpsc;
+use std::time::Duration;
 
 const ENDPOINT: &str = "unix:///var/run/docker.sock";
 const WAIT: Duration = Duration::from_secs(60);
@@ -39,6 +39,14 @@ fn push(tags: &mut Tags, repo_tag: &str, content: &str) -> String {
         .split_once('@')
         .map(|(_, d)| d.to_owned())
         .unwrap_or_else(|| panic!("no digest in {pinned}"))
+}
+
+/// A fresh `SWARM_REGISTRY/REPO:1`, pushed with an image of its own
+/// content; returns it and its digest.
+fn pushed(tags: &mut Tags, prefix: &str, content: &str) -> (String, String) {
+    let repo_tag = format!("{}:1", repo(prefix));
+    let digest = push(tags, &repo_tag, content);
+    (format!("{SWARM_REGISTRY}/{repo_tag}"), digest)
 }
 
 /// A service of `reference` running `sleep 300`, with `n` tasks running.
@@ -102,12 +110,8 @@ fn target(name: &str, mode: ServiceMode) -> TargetRef {
     })
 }
 
-fn req(kind: OpKind, t: &TargetRef, replicas: Option<u32>) -> OpRequest {
-    OpRequest {
-        kind,
-        target: t.clone(),
-        replicas,
-    }
+fn replicated(name: &str) -> TargetRef {
+    target(name, ServiceMode::Replicated)
 }
 
 async fn swarm() -> DockerBackend {
@@ -117,62 +121,9 @@ async fn swarm() -> DockerBackend {
         .expect("the test bed's engine is a swarm manager (scripts/testbed up)")
 }
 
-async fn plan(backend: &DockerBackend, r: OpRequest) -> Plan {
-    let what = r.describe();
-    let p = backend
-        .plan(r)
-        .await
-        .unwrap_or_else(|e| panic!("plan {what}: {e}"));
-    eprintln!(
-        "plan: {}\n  details: {:?}\n  warnings: {:?}\n  replicas: {:?}",
-        p.summary, p.details, p.warnings, p.replicas
-    );
-    p
-}
-
-/// Runs a plan to its end; returns every event, the outcome and the message.
+/// Runs a plan to its end, waiting up to 120 s for each event.
 async fn execute(backend: &dyn Backend, p: Plan) -> (Vec<OpEvent>, Outcome, String) {
-    let (tx, mut rx) = mpsc::channel(256);
-    let task = tokio::spawn(backend.execute(p, tx, CancellationToken::new()));
-    let mut events = Vec::new();
-    let t0 = Instant::now();
-    while let Some(ev) = tokio::time::timeout(Duration::from_secs(120), rx.recv())
-        .await
-        .expect("an event within 120 s")
-    {
-        match &ev {
-            OpEvent::Step {
-                replica,
-                step,
-                detail,
-                ..
-            } => eprintln!(
-                "  {:>6} ms {replica}: {} {}",
-                t0.elapsed().as_millis(),
-                step.label(),
-                detail.as_deref().unwrap_or_default()
-            ),
-            OpEvent::Message { text } => {
-                eprintln!("  {:>6} ms {text}", t0.elapsed().as_millis())
-            }
-            OpEvent::Finished { .. } => {}
-        }
-        events.push(ev);
-    }
-    task.await.expect("execute finishes");
-    let Some(OpEvent::Finished { outcome, message }) = events.last().cloned() else {
-        panic!("Finished must be the last event: {events:?}");
-    };
-    let finished = events
-        .iter()
-        .filter(|e| matches!(e, OpEvent::Finished { .. }))
-        .count();
-    assert_eq!(finished, 1, "exactly one Finished: {events:?}");
-    eprintln!(
-        "finished in {} ms: {outcome:?}: {message}",
-        t0.elapsed().as_millis()
-    );
-    (events, outcome, message)
+    execute_within(backend, p, Duration::from_secs(120)).await
 }
 
 /// Replicas that reached `step` with nothing more to happen to them.
@@ -209,15 +160,10 @@ fn short(digest: &str) -> String {
 async fn scale_up_and_down_converges_and_reports_each_slot() {
     let backend = swarm().await;
     let mut tags = Tags::default();
-    let reference = format!("{SWARM_REGISTRY}/{}:1", repo("bso-scale"));
-    push(
-        &mut tags,
-        &reference[SWARM_REGISTRY.len() + 1..],
-        "scale v1",
-    );
+    let (reference, _) = pushed(&mut tags, "bso-scale", "scale v1");
     let svc = service("scale", &reference, &["--replicas", "1"], 1);
     let name = svc.name.clone();
-    let t = target(&name, ServiceMode::Replicated);
+    let t = replicated(&name);
 
     let p = plan(&backend, req(OpKind::Scale, &t, Some(3))).await;
     assert_eq!(
@@ -267,7 +213,7 @@ async fn redeploy_pins_the_new_digest_on_every_task() {
     let d2 = push(&mut tags, &repo_tag, "redeploy v2");
     assert_ne!(d1, d2);
 
-    let t = target(&name, ServiceMode::Replicated);
+    let t = replicated(&name);
     let p = plan(&backend, req(OpKind::Redeploy, &t, None)).await;
     assert!(
         p.summary.contains(&format!(
@@ -297,22 +243,12 @@ async fn redeploy_pins_the_new_digest_on_every_task() {
 async fn redeploy_of_an_unchanged_digest_says_so_and_replaces_the_tasks() {
     let backend = swarm().await;
     let mut tags = Tags::default();
-    let repo_tag = format!("{}:1", repo("bso-same"));
-    let reference = format!("{SWARM_REGISTRY}/{repo_tag}");
-    let d1 = push(&mut tags, &repo_tag, "same");
+    let (reference, d1) = pushed(&mut tags, "bso-same", "same");
     let svc = service("same", &reference, &["--replicas", "2"], 2);
     let name = svc.name.clone();
     let before: BTreeSet<String> = running_tasks(&name).into_iter().map(|t| t.id).collect();
 
-    let p = plan(
-        &backend,
-        req(
-            OpKind::Redeploy,
-            &target(&name, ServiceMode::Replicated),
-            None,
-        ),
-    )
-    .await;
+    let p = plan(&backend, req(OpKind::Redeploy, &replicated(&name), None)).await;
     assert!(
         p.details
             .iter()
@@ -351,15 +287,7 @@ async fn redeploy_of_an_image_the_registry_lacks_keeps_the_tag_without_a_digest(
         1,
     );
     let name = svc.name.clone();
-    let p = plan(
-        &backend,
-        req(
-            OpKind::Redeploy,
-            &target(&name, ServiceMode::Replicated),
-            None,
-        ),
-    )
-    .await;
+    let p = plan(&backend, req(OpKind::Redeploy, &replicated(&name), None)).await;
     let warning = p
         .warnings
         .iter()
@@ -388,7 +316,7 @@ async fn rollback_returns_to_the_previous_image_and_a_fresh_service_has_none() {
     let d2 = push(&mut tags, &format!("{base}:2"), "rollback v2");
     let svc = service("rollback", &r1, &["--replicas", "2"], 2);
     let name = svc.name.clone();
-    let t = target(&name, ServiceMode::Replicated);
+    let t = replicated(&name);
 
     let err = backend
         .plan(req(OpKind::Rollback, &t, None))
@@ -438,9 +366,7 @@ async fn rollback_returns_to_the_previous_image_and_a_fresh_service_has_none() {
 async fn an_update_whose_tasks_fail_is_rolled_back_by_the_swarm() {
     let backend = swarm().await;
     let mut tags = Tags::default();
-    let repo_tag = format!("{}:1", repo("bso-fail"));
-    let reference = format!("{SWARM_REGISTRY}/{repo_tag}");
-    let d1 = push(&mut tags, &repo_tag, "fail v1");
+    let (reference, d1) = pushed(&mut tags, "bso-fail", "fail v1");
     let svc = service(
         "fail",
         &reference,
@@ -461,15 +387,7 @@ async fn an_update_whose_tasks_fail_is_rolled_back_by_the_swarm() {
     let name = svc.name.clone();
     push_failing(&mut tags, &reference);
 
-    let p = plan(
-        &backend,
-        req(
-            OpKind::Redeploy,
-            &target(&name, ServiceMode::Replicated),
-            None,
-        ),
-    )
-    .await;
+    let p = plan(&backend, req(OpKind::Redeploy, &replicated(&name), None)).await;
     let (events, outcome, message) = execute(&backend, p).await;
     assert_eq!(outcome, Outcome::RolledBack, "{message}: {events:?}");
     assert!(
@@ -494,9 +412,7 @@ async fn a_global_service_refuses_scale_and_restarts_on_every_node_and_its_task_
     let nodes = require_swarm();
     let backend = swarm().await;
     let mut tags = Tags::default();
-    let repo_tag = format!("{}:1", repo("bso-global"));
-    let reference = format!("{SWARM_REGISTRY}/{repo_tag}");
-    push(&mut tags, &repo_tag, "global");
+    let (reference, _) = pushed(&mut tags, "bso-global", "global");
     let svc = service("global", &reference, &["--mode", "global"], nodes.len());
     let name = svc.name.clone();
     let t = target(&name, ServiceMode::Global);
@@ -512,11 +428,7 @@ async fn a_global_service_refuses_scale_and_restarts_on_every_node_and_its_task_
     );
     // Even when the listing took it for replicated, the spec decides.
     let err = backend
-        .plan(req(
-            OpKind::Scale,
-            &target(&name, ServiceMode::Replicated),
-            Some(3),
-        ))
+        .plan(req(OpKind::Scale, &replicated(&name), Some(3)))
         .await
         .expect_err("refused at plan");
     assert_eq!(err.to_string(), why);
@@ -567,20 +479,10 @@ async fn a_global_service_refuses_scale_and_restarts_on_every_node_and_its_task_
 async fn a_change_made_between_plan_and_execute_is_retried_on_the_current_spec() {
     let backend = swarm().await;
     let mut tags = Tags::default();
-    let repo_tag = format!("{}:1", repo("bso-sync"));
-    let reference = format!("{SWARM_REGISTRY}/{repo_tag}");
-    push(&mut tags, &repo_tag, "sync");
+    let (reference, _) = pushed(&mut tags, "bso-sync", "sync");
     let svc = service("sync", &reference, &["--replicas", "1"], 1);
     let name = svc.name.clone();
-    let p = plan(
-        &backend,
-        req(
-            OpKind::Scale,
-            &target(&name, ServiceMode::Replicated),
-            Some(2),
-        ),
-    )
-    .await;
+    let p = plan(&backend, req(OpKind::Scale, &replicated(&name), Some(2))).await;
     let planned_at = p.revision.expect("the plan records the version it read");
     docker(&[
         "service",
@@ -618,12 +520,10 @@ async fn a_change_made_between_plan_and_execute_is_retried_on_the_current_spec()
 async fn read_only_refuses_swarm_operations() {
     let backend: Arc<dyn Backend> = Arc::new(swarm().await);
     let mut tags = Tags::default();
-    let repo_tag = format!("{}:1", repo("bso-ro"));
-    let reference = format!("{SWARM_REGISTRY}/{repo_tag}");
-    push(&mut tags, &repo_tag, "read-only");
+    let (reference, _) = pushed(&mut tags, "bso-ro", "read-only");
     let svc = service("ro", &reference, &["--replicas", "1"], 1);
     let name = svc.name.clone();
-    let t = target(&name, ServiceMode::Replicated);
+    let t = replicated(&name);
     let real = backend
         .plan(req(OpKind::Scale, &t, Some(2)))
         .await
@@ -655,9 +555,7 @@ async fn read_only_refuses_swarm_operations() {
 fn headless_scale_on_the_swarm_waits_and_writes_an_audit_line() {
     require_swarm();
     let mut tags = Tags::default();
-    let repo_tag = format!("{}:1", repo("bso-cli"));
-    let reference = format!("{SWARM_REGISTRY}/{repo_tag}");
-    push(&mut tags, &repo_tag, "headless");
+    let (reference, _) = pushed(&mut tags, "bso-cli", "headless");
     // A stack service on the manager: this engine runs a task of it, so
     // it is listed even where only this engine's containers are.
     let yaml = format!(
@@ -671,10 +569,10 @@ fn headless_scale_on_the_swarm_waits_and_writes_an_audit_line() {
     stack.wait_running("web", 1, WAIT);
     // The name docker gives it, which `berth ls services` resolves.
     let name = stack.service("web");
-    let home = std::env::temp_dir().join(unique_name("berth-swarm-ops"));
-    std::fs::create_dir_all(&home).expect("mkdir");
-    let out = Command::new(berth_bin())
-        .args([
+    let home = data_home("swarm-scale");
+    let out = berth(
+        &home,
+        &[
             "--backend",
             "swarm",
             "scale",
@@ -684,21 +582,15 @@ fn headless_scale_on_the_swarm_waits_and_writes_an_audit_line() {
             "--wait",
             "-o",
             "json",
-        ])
-        .env("XDG_DATA_HOME", &home)
-        .stdin(Stdio::null())
-        .output()
-        .expect("berth runs");
-    let stderr = String::from_utf8_lossy(&out.stderr);
+        ],
+    );
+    let stderr = stderr(&out);
     assert!(out.status.success(), "{stderr}");
     assert!(
         stderr.contains("from 1 to 2 replicas on swarm"),
         "the plan is shown: {stderr}"
     );
-    let lines: Vec<Value> = String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .map(|l| serde_json::from_str(l).expect("one JSON object per line"))
-        .collect();
+    let lines = json_lines(&out);
     assert!(
         lines
             .iter()
@@ -710,8 +602,7 @@ fn headless_scale_on_the_swarm_waits_and_writes_an_audit_line() {
         Some("converged".into())
     );
     stack.wait_running("web", 2, WAIT);
-    let audit = std::fs::read_to_string(home.join("berth").join("audit.jsonl")).expect("audit");
-    let rec: Value = serde_json::from_str(audit.lines().last().expect("a line")).expect("JSON");
+    let rec = audit(&home).pop().expect("an audit line");
     assert_eq!(rec["action"], "scale");
     assert!(
         rec["target"]
@@ -729,9 +620,7 @@ fn headless_scale_on_the_swarm_waits_and_writes_an_audit_line() {
 async fn cancel_stops_watching_and_the_swarm_carries_on() {
     let backend = swarm().await;
     let mut tags = Tags::default();
-    let repo_tag = format!("{}:1", repo("bso-cancel"));
-    let reference = format!("{SWARM_REGISTRY}/{repo_tag}");
-    push(&mut tags, &repo_tag, "cancel");
+    let (reference, _) = pushed(&mut tags, "bso-cancel", "cancel");
     let svc = service(
         "cancel",
         &reference,
@@ -746,38 +635,9 @@ async fn cancel_stops_watching_and_the_swarm_carries_on() {
         2,
     );
     let name = svc.name.clone();
-    let p = plan(
-        &backend,
-        req(
-            OpKind::Restart,
-            &target(&name, ServiceMode::Replicated),
-            None,
-        ),
-    )
-    .await;
-    let (tx, mut rx) = mpsc::channel(256);
-    let cancel = CancellationToken::new();
-    let task = tokio::spawn(backend.execute(p, tx, cancel.clone()));
-    let mut last = None;
-    while let Some(ev) = tokio::time::timeout(Duration::from_secs(60), rx.recv())
-        .await
-        .expect("an event within 60 s")
-    {
-        if matches!(
-            &ev,
-            OpEvent::Step {
-                step: Step::Updated,
-                ..
-            }
-        ) {
-            cancel.cancel();
-        }
-        last = Some(ev);
-    }
-    task.await.expect("execute ends");
-    let Some(OpEvent::Finished { outcome, message }) = last else {
-        panic!("Finished last: {last:?}");
-    };
+    let p = plan(&backend, req(OpKind::Restart, &replicated(&name), None)).await;
+    let (outcome, message) =
+        execute_cancelled_at(&backend, p, Step::Updated, Duration::from_secs(60)).await;
     assert_eq!(outcome, Outcome::Cancelled, "{message}");
     assert!(
         message.starts_with(&format!("stopped watching {name}: the swarm carries on")),

@@ -8,8 +8,10 @@
 #![allow(dead_code, unused_imports, clippy::unwrap_used)]
 
 pub mod docker;
+pub mod headless;
 pub mod images;
 pub mod live;
+pub mod ops;
 pub mod pty;
 pub mod spare_engine;
 pub mod swarm;

@@ -21,6 +21,8 @@ use crate::logs::{LogEvent, LogRequest};
 use bollard::Docker;
 use futures::FutureExt;
 use futures::future::BoxFuture;
+use ops::engine::Engine;
+use ops::report::Report;
 use std::sync::Arc;
 use tokio::sync::{mpsc, watch as tokio_watch};
 
@@ -187,11 +189,21 @@ impl Backend for DockerBackend {
         tx: mpsc::Sender<OpEvent>,
         cancel: CancellationToken,
     ) -> BoxFuture<'static, ()> {
-        let (docker, endpoint) = (self.docker.clone(), self.endpoint.clone());
-        if self.swarm && swarm::ops::handles(&plan.request.target) {
-            swarm::ops::execute(docker, endpoint, plan, tx, cancel).boxed()
-        } else {
-            ops::execute(docker, endpoint, plan, tx, cancel).boxed()
+        let eng = Engine {
+            docker: self.docker.clone(),
+            endpoint: self.endpoint.clone(),
+        };
+        let on_swarm = self.swarm && swarm::ops::handles(&plan.request.target);
+        async move {
+            let rep = Report::new(tx, cancel);
+            let end = if on_swarm {
+                swarm::ops::run(&eng, &rep, &plan).await
+            } else {
+                ops::run(&eng, &rep, &plan.request).await
+            };
+            // Either way `Finished` comes last, with how it ended.
+            rep.finish(end).await;
         }
+        .boxed()
     }
 }

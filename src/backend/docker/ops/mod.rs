@@ -17,12 +17,11 @@ mod rollout;
 mod scale;
 mod wait;
 
-use crate::backend::{BackendError, CancellationToken};
-use crate::domain::{Capabilities, OpEvent, OpKind, OpRequest, Plan, ServiceKind, TargetRef};
+use crate::backend::BackendError;
+use crate::domain::{Capabilities, OpKind, OpRequest, Plan, ServiceKind, TargetRef};
 use bollard::Docker;
 use engine::Engine;
 use report::{End, Report};
-use tokio::sync::mpsc;
 
 pub const NODE_OPS_ARE_SWARMS: &str =
     "a plain Docker engine has no node operations (drain, pause and activate are Swarm's)";
@@ -79,21 +78,8 @@ pub async fn plan(docker: Docker, endpoint: String, req: OpRequest) -> Result<Pl
     plan::plan(&Engine { docker, endpoint }, req).await
 }
 
-/// Carries out `plan`, reporting progress on `tx`; `Finished` comes last.
-pub async fn execute(
-    docker: Docker,
-    endpoint: String,
-    plan: Plan,
-    tx: mpsc::Sender<OpEvent>,
-    cancel: CancellationToken,
-) {
-    let eng = Engine { docker, endpoint };
-    let rep = Report::new(tx, cancel);
-    let end = run(&eng, &rep, &plan.request).await;
-    rep.finish(end).await;
-}
-
-async fn run(eng: &Engine, rep: &Report, req: &OpRequest) -> End {
+/// Carries out the plan of `req`, reporting progress on `rep`.
+pub(in crate::backend::docker) async fn run(eng: &Engine, rep: &Report, req: &OpRequest) -> End {
     if let Err(why) = capabilities(&req.target).check(req.kind) {
         return End::failed(why);
     }

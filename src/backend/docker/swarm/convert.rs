@@ -1,14 +1,14 @@
 //! Swarm API objects -> domain model. Pure functions, unit-tested on the
 //! JSON a real manager returned.
 
+use super::ports::Published;
 use crate::backend::docker::convert::{LABEL_STACK_NAMESPACE, clean, short_id};
 use crate::domain::{
     Container, ContainerState, Node, Service, ServiceKind, ServiceMode, TaskInfo, UpdateState,
 };
 use crate::logs::timestamp::parse_docker_timestamp;
 use bollard::models::{
-    EndpointPortConfigPublishModeEnum, Node as SwarmNode, NodeSpecAvailabilityEnum,
-    Service as SwarmService, Task, TaskState,
+    Node as SwarmNode, NodeSpecAvailabilityEnum, Service as SwarmService, Task, TaskState,
 };
 use std::collections::HashMap;
 
@@ -192,26 +192,7 @@ pub fn service(s: &SwarmService, problem: Option<String>) -> Service {
         .and_then(|e| e.ports.as_ref())
         .into_iter()
         .flatten()
-        .map(|p| {
-            let proto = p
-                .protocol
-                .map(|p| p.to_string())
-                .unwrap_or_else(|| "tcp".into());
-            let target = p.target_port.unwrap_or_default();
-            let host = matches!(
-                p.publish_mode,
-                Some(EndpointPortConfigPublishModeEnum::HOST)
-            );
-            match p.published_port {
-                Some(pp) if pp > 0 => {
-                    format!(
-                        "{pp}->{target}/{proto}{}",
-                        if host { " (host)" } else { "" }
-                    )
-                }
-                _ => format!("{target}/{proto}"),
-            }
-        })
+        .map(|p| Published::of(p).listed())
         .collect();
     ports.sort();
     ports.dedup();

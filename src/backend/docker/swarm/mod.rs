@@ -5,6 +5,7 @@ pub mod cluster;
 mod convert;
 pub mod logs;
 pub mod ops;
+mod ports;
 
 use bollard::Docker;
 use bollard::models::LocalNodeState;

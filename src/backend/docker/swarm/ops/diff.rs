@@ -2,6 +2,7 @@
 //! checks before a rollback: image, replicas, env keys (never values),
 //! published ports, labels, command.
 
+use super::super::ports::Published;
 use super::redeploy::short_image;
 use super::service::{Mode, image_of};
 use bollard::models::{ServiceSpec, TaskSpecContainerSpec};
@@ -66,22 +67,7 @@ fn ports(spec: &ServiceSpec) -> Vec<String> {
         .and_then(|e| e.ports.clone())
         .unwrap_or_default()
         .iter()
-        .map(|p| {
-            let proto = p
-                .protocol
-                .map(|p| p.to_string())
-                .unwrap_or_else(|| "tcp".into());
-            let target = p.target_port.unwrap_or_default();
-            let mode = p
-                .publish_mode
-                .map(|m| m.to_string())
-                .filter(|m| !m.is_empty())
-                .unwrap_or_else(|| "ingress".into());
-            match p.published_port.filter(|n| *n > 0) {
-                Some(published) => format!("{published}:{target}/{proto} ({mode})"),
-                None => format!("{target}/{proto} ({mode})"),
-            }
-        })
+        .map(|p| Published::of(p).in_spec())
         .collect();
     out.sort();
     out

@@ -2,8 +2,8 @@
 //! records, taken off before asking the registry for the tag's digest now,
 //! and put back with that digest (never an empty one).
 
-use crate::backend::docker::ops::auth;
-use crate::backend::docker::ops::engine::{Engine, words};
+use crate::backend::docker::ops::engine::Engine;
+use crate::backend::docker::ops::image::registry_has;
 
 /// `name:tag@sha256:…` → (`name:tag`, Some(`sha256:…`)).
 pub fn strip(image: &str) -> (&str, Option<&str>) {
@@ -34,16 +34,10 @@ pub fn pin(reference: &str, digest: Option<&str>) -> String {
     }
 }
 
-/// What the registry serves for `reference` now (GET /distribution/…/json),
-/// with the user's credentials from the docker config.
+/// What the registry serves for `reference` now, as the engine's redeploy
+/// asks it; an answer that is no digest would leave a dangling `@`.
 pub async fn registry_digest(eng: &Engine, reference: &str) -> Result<String, String> {
-    let d = eng
-        .docker
-        .inspect_registry_image(reference, auth::for_reference(reference))
-        .await
-        .map_err(|e| words(&e))?;
-    d.descriptor
-        .digest
+    Some(registry_has(eng, reference).await?)
         .filter(|d| is_digest(d))
         .ok_or_else(|| "the registry answered without a digest".to_owned())
 }

@@ -3,6 +3,7 @@
 //! registry's digest), rollback and restart of a service, each watched
 //! until the swarm converges; node availability in `node`.
 
+mod apply;
 mod capabilities;
 mod converge;
 mod diff;
@@ -18,12 +19,11 @@ mod service;
 mod update;
 mod watch;
 
+use crate::backend::BackendError;
 use crate::backend::docker::ops::engine::Engine;
 use crate::backend::docker::ops::report::{End, Report};
-use crate::backend::{BackendError, CancellationToken};
-use crate::domain::{Capabilities, OpEvent, OpKind, OpRequest, Plan, ServiceKind, TargetRef};
+use crate::domain::{Capabilities, OpKind, OpRequest, Plan, ServiceKind, TargetRef};
 use bollard::Docker;
-use tokio::sync::mpsc;
 
 /// Whether `target` is the swarm's to operate on (a swarm service, one of
 /// its tasks, or a node) rather than the plain engine's.
@@ -65,22 +65,9 @@ pub async fn plan(docker: Docker, endpoint: String, req: OpRequest) -> Result<Pl
     }
 }
 
-/// Carries out `plan`, reporting progress on `tx`; `Finished` comes last.
-/// Cancelling stops the watch: the swarm carries on with a change sent.
-pub async fn execute(
-    docker: Docker,
-    endpoint: String,
-    plan: Plan,
-    tx: mpsc::Sender<OpEvent>,
-    cancel: CancellationToken,
-) {
-    let eng = Engine { docker, endpoint };
-    let rep = Report::new(tx, cancel);
-    let end = run(&eng, &rep, &plan).await;
-    rep.finish(end).await;
-}
-
-async fn run(eng: &Engine, rep: &Report, plan: &Plan) -> End {
+/// Carries out `plan`, reporting progress on `rep`. Cancelling stops the
+/// watch: the swarm carries on with a change sent.
+pub(in crate::backend::docker) async fn run(eng: &Engine, rep: &Report, plan: &Plan) -> End {
     let req = &plan.request;
     if let Err(why) = capabilities(&req.target).check(req.kind) {
         return End::failed(why);

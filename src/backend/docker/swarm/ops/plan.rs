@@ -1,11 +1,11 @@
 //! What every swarm plan shares: its first words, the replica rows of the
-//! tasks running now, and the lines on how the swarm rolls a change out.
+//! tasks running now, and the plan of a change rolled out over every task.
 
 use super::converge::{Key, replica_name};
-use super::service::Svc;
+use super::service::{Svc, in_progress_warning, lone_replica_warning};
 use crate::backend::BackendError;
 use crate::backend::docker::ops::engine::Engine;
-use crate::domain::OpRequest;
+use crate::domain::{OpRequest, Plan};
 use bollard::models::TaskState;
 use bollard::query_parameters::{ListNodesOptions, ListTasksOptionsBuilder};
 use std::collections::{BTreeSet, HashMap};
@@ -61,4 +61,34 @@ pub async fn current_replicas(eng: &Engine, svc: &Svc) -> Result<Vec<String>, Ba
         .iter()
         .map(|k| replica_name(&svc.name, k, &hostnames))
         .collect())
+}
+
+/// The plan of a change the swarm rolls out over every task (redeploy,
+/// restart, rollback): "<head> — N tasks <what>", with the operation's own
+/// warnings first, then the two every rollout can bring.
+pub fn rollout(
+    eng: &Engine,
+    req: OpRequest,
+    svc: &Svc,
+    rows: Vec<String>,
+    what: &str,
+    details: Vec<String>,
+    mut warnings: Vec<String>,
+) -> Plan {
+    let display = req.target.name();
+    warnings.extend(lone_replica_warning(svc, display));
+    warnings.extend(in_progress_warning(svc, display));
+    Plan {
+        summary: format!(
+            "{} — {} {what}",
+            head(&req, &eng.endpoint),
+            tasks(rows.len())
+        ),
+        details,
+        warnings,
+        replicas: rows,
+        confirm_twice: false,
+        revision: Some(svc.version),
+        request: req,
+    }
 }

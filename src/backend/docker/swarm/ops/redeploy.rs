@@ -4,11 +4,11 @@
 //! is replaced even when the digest did not change. Sent with the user's
 //! registry credentials, as `docker service update --with-registry-auth`.
 
+use super::apply::{Change, apply};
 use super::digest::{self, has_tag, pin, strip};
-use super::plan::{current_replicas, head, tasks};
-use super::service::{self, in_progress_warning, lone_replica_warning, rollout_words};
-use super::update::{self, How};
-use super::watch::{Flavor, Watch};
+use super::plan::{current_replicas, rollout};
+use super::service::{self, rollout_words};
+use super::watch::Flavor;
 use crate::backend::BackendError;
 use crate::backend::docker::ops::auth;
 use crate::backend::docker::ops::engine::Engine;
@@ -170,22 +170,9 @@ pub async fn plan(eng: &Engine, req: OpRequest) -> Result<Plan, BackendError> {
         "sent with your credentials for {} from the docker config when it has some, as --with-registry-auth",
         auth::registry_of(pin.reference())
     ));
-    let mut warnings: Vec<String> = warning.into_iter().collect();
-    warnings.extend(lone_replica_warning(&svc, &display));
-    warnings.extend(in_progress_warning(&svc, &display));
-    Ok(Plan {
-        summary: format!(
-            "{} — {} replaced, {what}",
-            head(&req, &eng.endpoint),
-            tasks(rows.len())
-        ),
-        details,
-        warnings,
-        replicas: rows,
-        confirm_twice: false,
-        revision: Some(svc.version),
-        request: req,
-    })
+    let what = format!("replaced, {what}");
+    let warnings = warning.into_iter().collect();
+    Ok(rollout(eng, req, &svc, rows, &what, details, warnings))
 }
 
 pub async fn execute(eng: &Engine, rep: &Report, plan: &Plan) -> End {
@@ -212,55 +199,31 @@ pub async fn execute(eng: &Engine, rep: &Report, plan: &Plan) -> End {
         }
         Pin::DigestOnly { .. } => {}
     }
-    if rep.cancelled() {
-        return End::cancelled("cancelled before anything changed");
-    }
     let image = pin.image();
-    let reference = pin.reference().to_owned();
-    let sent = update::send(
-        eng,
-        rep,
-        req.target.id(),
-        plan.revision,
-        How::Spec,
-        auth::for_reference(&reference),
-        |svc| {
-            let current = svc.image();
-            if strip(&current).0 != strip(&image).0 {
-                return Err(format!(
-                    "the image of {display} changed meanwhile to {current}: redeploy again to see its plan"
-                ));
-            }
-            let mut spec = svc.spec.clone();
-            let task = spec.task_template.get_or_insert_with(Default::default);
-            task.force_update = Some(task.force_update.unwrap_or(0) + 1);
-            task.container_spec
-                .get_or_insert_with(Default::default)
-                .image = Some(image.clone());
-            Ok(spec)
-        },
-    )
-    .await;
-    let svc = match sent {
-        Ok(s) => s,
-        Err(e) => return End::failed(format!("redeploy {display}: {e}; nothing was changed")),
-    };
-    rep.message(format!("{display}: image set to {}", short_image(&image)))
-        .await;
-    Watch {
-        eng,
-        rep,
-        id: svc.id.clone(),
-        display: display.clone(),
+    let change = Change {
         flavor: Flavor::Update,
-        before: svc.update.clone(),
-        planned: plan.replicas.clone(),
+        creds: auth::for_reference(pin.reference()),
+        sent: Some(format!("{display}: image set to {}", short_image(&image))),
         converged: format!(
             "{display} redeployed: every task runs {}",
             short_image(&image)
         ),
-    }
-    .run()
+    };
+    apply(eng, rep, plan, change, |svc| {
+        let current = svc.image();
+        if strip(&current).0 != strip(&image).0 {
+            return Err(format!(
+                "the image of {display} changed meanwhile to {current}: redeploy again to see its plan"
+            ));
+        }
+        let mut spec = svc.spec.clone();
+        let task = spec.task_template.get_or_insert_with(Default::default);
+        task.force_update = Some(task.force_update.unwrap_or(0) + 1);
+        task.container_spec
+            .get_or_insert_with(Default::default)
+            .image = Some(image.clone());
+        Ok(spec)
+    })
     .await
 }
 

@@ -2,13 +2,13 @@
 //! (`POST /services/{id}/update?rollback=previous`). The swarm keeps one:
 //! a second rollback rolls forward again.
 
+use super::apply::{Change, apply};
 use super::diff::differences;
-use super::plan::{current_replicas, head, tasks};
+use super::plan::{current_replicas, rollout, tasks};
 use super::previous;
 use super::redeploy::short_image;
-use super::service::{image_of, in_progress_warning, lone_replica_warning};
-use super::update::{self, How};
-use super::watch::{Flavor, Watch};
+use super::service::image_of;
+use super::watch::Flavor;
 use crate::backend::BackendError;
 use crate::backend::docker::ops::engine::Engine;
 use crate::backend::docker::ops::report::{End, Report};
@@ -52,23 +52,11 @@ pub async fn plan(eng: &Engine, req: OpRequest) -> Result<Plan, BackendError> {
         ),
         None => "the swarm replaces 1 task at a time (rollback config)".to_owned(),
     });
-    let mut warnings = Vec::new();
-    warnings.extend(lone_replica_warning(&svc, &display));
-    warnings.extend(in_progress_warning(&svc, &display));
-    Ok(Plan {
-        summary: format!(
-            "{} — {} back to the previous spec (image {})",
-            head(&req, &eng.endpoint),
-            tasks(rows.len()),
-            short_image(&image_of(&previous))
-        ),
-        details,
-        warnings,
-        replicas: rows,
-        confirm_twice: false,
-        revision: Some(svc.version),
-        request: req,
-    })
+    let what = format!(
+        "back to the previous spec (image {})",
+        short_image(&image_of(&previous))
+    );
+    Ok(rollout(eng, req, &svc, rows, &what, details, Vec::new()))
 }
 
 pub async fn execute(eng: &Engine, rep: &Report, plan: &Plan) -> End {
@@ -81,35 +69,13 @@ pub async fn execute(eng: &Engine, rep: &Report, plan: &Plan) -> End {
         },
         Err(e) => return End::failed(e.to_string()),
     };
-    if rep.cancelled() {
-        return End::cancelled("cancelled before anything changed");
-    }
+    let change = Change {
+        flavor: Flavor::Rollback,
+        creds: None,
+        sent: None,
+        converged: format!("{display} rolled back: every task runs {back_to}"),
+    };
     // The engine swaps in the previous spec it keeps; the spec sent only
     // carries the version.
-    let sent = update::send(
-        eng,
-        rep,
-        req.target.id(),
-        plan.revision,
-        How::Rollback,
-        None,
-        |svc| Ok(svc.spec.clone()),
-    )
-    .await;
-    let svc = match sent {
-        Ok(s) => s,
-        Err(e) => return End::failed(format!("rollback {display}: {e}; nothing was changed")),
-    };
-    Watch {
-        eng,
-        rep,
-        id: svc.id.clone(),
-        display: display.clone(),
-        flavor: Flavor::Rollback,
-        before: svc.update.clone(),
-        planned: plan.replicas.clone(),
-        converged: format!("{display} rolled back: every task runs {back_to}"),
-    }
-    .run()
-    .await
+    apply(eng, rep, plan, change, |svc| Ok(svc.spec.clone())).await
 }

@@ -2,11 +2,11 @@
 //! (`Mode.Replicated.Replicas`); the swarm places new tasks or shuts
 //! tasks down of its choosing.
 
+use super::apply::{Change, apply};
 use super::capabilities::of_service;
 use super::plan::{current_replicas, tasks};
 use super::service::{self, Mode};
-use super::update::{self, How};
-use super::watch::{Flavor, Watch};
+use super::watch::Flavor;
 use crate::backend::BackendError;
 use crate::backend::docker::ops::engine::Engine;
 use crate::backend::docker::ops::report::{End, Report};
@@ -94,46 +94,23 @@ pub async fn execute(eng: &Engine, rep: &Report, plan: &Plan) -> End {
         Ok(w) => w,
         Err(e) => return End::failed(e),
     };
-    if rep.cancelled() {
-        return End::cancelled("cancelled before anything changed");
-    }
-    let sent = update::send(
-        eng,
-        rep,
-        req.target.id(),
-        plan.revision,
-        How::Spec,
-        None,
-        |svc| {
-            let mut spec = svc.spec.clone();
-            match spec.mode.as_mut().and_then(|m| m.replicated.as_mut()) {
-                Some(r) => r.replicas = Some(want as i64),
-                None => return Err(format!("{display} is no longer a replicated service")),
-            }
-            Ok(spec)
-        },
-    )
-    .await;
-    let svc = match sent {
-        Ok(s) => s,
-        Err(e) => return End::failed(format!("scale {display}: {e}; nothing was changed")),
-    };
-    rep.message(format!("{display}: replicas set to {want}"))
-        .await;
-    Watch {
-        eng,
-        rep,
-        id: svc.id.clone(),
-        display: display.clone(),
+    let change = Change {
         flavor: Flavor::Scale,
-        before: svc.update.clone(),
-        planned: plan.replicas.clone(),
+        creds: None,
+        sent: Some(format!("{display}: replicas set to {want}")),
         converged: if want == 0 {
             format!("{display} runs no task (scaled to 0)")
         } else {
             format!("{display} runs {}", replicas(want))
         },
-    }
-    .run()
+    };
+    apply(eng, rep, plan, change, |svc| {
+        let mut spec = svc.spec.clone();
+        match spec.mode.as_mut().and_then(|m| m.replicated.as_mut()) {
+            Some(r) => r.replicas = Some(want as i64),
+            None => return Err(format!("{display} is no longer a replicated service")),
+        }
+        Ok(spec)
+    })
     .await
 }
