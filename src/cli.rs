@@ -17,6 +17,15 @@ pub struct Cli {
     /// Docker endpoint, e.g. unix:///var/run/docker.sock or tcp://host:2375 (default: DOCKER_HOST, then the local socket).
     #[arg(long, short = 'H', global = true)]
     pub host: Option<String>,
+    /// Kubernetes: the kubeconfig context to use (default: its current one).
+    #[arg(long, global = true)]
+    pub context: Option<String>,
+    /// Kubernetes: show one namespace (default: every namespace).
+    #[arg(long, global = true, conflicts_with = "all_namespaces")]
+    pub namespace: Option<String>,
+    /// Kubernetes: show every namespace (the default; overrides nothing else).
+    #[arg(long, short = 'A', global = true)]
+    pub all_namespaces: bool,
     /// Hide and refuse every action that changes something.
     #[arg(long, global = true)]
     pub read_only: bool,

@@ -1,6 +1,7 @@
 use anyhow::Context;
 use berth::app::Settings;
 use berth::audit::Audit;
+use berth::backend::kube::KubeTarget;
 use berth::backend::{Backend, ReadOnly, connect};
 use berth::cli::{Cli, Cmd};
 use berth::config::{self, Paths};
@@ -38,7 +39,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     let paths = Paths::from_env();
     let console = cli.command.is_none();
     berth::telemetry::init(paths.state_dir.as_deref(), console);
-    let backend = connect(cli.backend, cli.host.as_deref()).await?;
+    let kube = KubeTarget {
+        context: cli.context.clone(),
+        namespace: cli.namespace.clone().filter(|_| !cli.all_namespaces),
+    };
+    let backend = connect(cli.backend, cli.host.as_deref(), &kube).await?;
     // Refused again at the boundary, whatever the layers above let through.
     let backend: Arc<dyn Backend> = if cli.read_only {
         Arc::new(ReadOnly(backend))

@@ -5,7 +5,7 @@
 pub mod docker;
 mod error;
 mod guard;
-mod kube;
+pub mod kube;
 mod select;
 
 pub use error::BackendError;

@@ -2,7 +2,7 @@
 //! on a swarm manager, the whole swarm.
 
 mod connect;
-mod convert;
+pub(crate) mod convert;
 mod group;
 mod list;
 mod logs;

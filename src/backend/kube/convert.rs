@@ -1,0 +1,512 @@
+//! Kubernetes objects -> domain model. Pure functions.
+//!
+//! Nodes are nodes, namespaces are stacks, Deployments, StatefulSets and
+//! DaemonSets are services, pods are containers.
+
+use crate::backend::docker::convert::clean;
+use crate::domain::{
+    Container, ContainerState, Health, Node, PortMapping, Service, ServiceKind, ServiceMode,
+    UpdateState,
+};
+use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, ReplicaSet, StatefulSet};
+use k8s_openapi::api::core::v1::{Node as KubeNode, Pod};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, Time};
+use std::collections::HashMap;
+
+fn unix(t: Option<&Time>) -> i64 {
+    t.map(|t| t.0.as_second()).unwrap_or_default()
+}
+
+fn name(meta: &ObjectMeta) -> String {
+    clean(meta.name.as_deref().unwrap_or_default())
+}
+
+fn ns(meta: &ObjectMeta) -> String {
+    clean(meta.namespace.as_deref().unwrap_or_default())
+}
+
+/// The key a workload's pods carry as `service_id`: `ns/kind/name`.
+pub fn workload_id(namespace: &str, kind: &str, name: &str) -> String {
+    format!("{namespace}/{kind}/{name}")
+}
+
+/// Quantities as the API writes them: `4`, `3800m` CPUs; `16338632Ki` bytes.
+fn cpus(q: &str) -> u32 {
+    match q.strip_suffix('m') {
+        Some(milli) => milli.parse::<u64>().map(|m| (m / 1000) as u32).unwrap_or(0),
+        None => q.parse::<f64>().map(|c| c as u32).unwrap_or(0),
+    }
+}
+
+fn bytes(q: &str) -> u64 {
+    const UNITS: [(&str, u64); 8] = [
+        ("Ki", 1 << 10),
+        ("Mi", 1 << 20),
+        ("Gi", 1 << 30),
+        ("Ti", 1 << 40),
+        ("k", 1_000),
+        ("M", 1_000_000),
+        ("G", 1_000_000_000),
+        ("T", 1_000_000_000_000),
+    ];
+    for (suffix, mult) in UNITS {
+        if let Some(n) = q.strip_suffix(suffix) {
+            return n.parse::<u64>().map(|n| n * mult).unwrap_or(0);
+        }
+    }
+    q.parse().unwrap_or(0)
+}
+
+/// A node; `pods` are (running, all) of the pods listed on it.
+pub fn node(n: &KubeNode, pods: (u32, u32)) -> Node {
+    let meta = &n.metadata;
+    let labels = meta.labels.clone().unwrap_or_default();
+    let mut roles: Vec<&str> = labels
+        .keys()
+        .filter_map(|k| k.strip_prefix("node-role.kubernetes.io/"))
+        .filter(|r| !r.is_empty())
+        .collect();
+    roles.sort();
+    let status = n.status.as_ref();
+    let ready = status
+        .and_then(|s| s.conditions.as_ref())
+        .and_then(|c| c.iter().find(|c| c.type_ == "Ready"));
+    let state = match ready.map(|c| c.status.as_str()) {
+        Some("True") => "ready",
+        Some("False") => "not ready",
+        _ => "unknown",
+    };
+    let info = status.and_then(|s| s.node_info.as_ref());
+    let alloc = status.and_then(|s| s.allocatable.as_ref());
+    let address = status
+        .and_then(|s| s.addresses.as_ref())
+        .and_then(|a| a.iter().find(|a| a.type_ == "InternalIP"))
+        .map(|a| clean(&a.address))
+        .unwrap_or_default();
+    let spec = n.spec.as_ref();
+    let cordoned = spec.and_then(|s| s.unschedulable).unwrap_or(false);
+    let mut node_labels: Vec<String> = spec
+        .and_then(|s| s.taints.as_ref())
+        .into_iter()
+        .flatten()
+        .map(|t| {
+            clean(&format!(
+                "taint:{}={}:{}",
+                t.key,
+                t.value.as_deref().unwrap_or(""),
+                t.effect
+            ))
+        })
+        .collect();
+    node_labels.sort();
+    Node {
+        id: clean(meta.uid.as_deref().unwrap_or_default()),
+        name: name(meta),
+        role: if roles.is_empty() {
+            "worker".into()
+        } else {
+            roles.join(",")
+        },
+        state: state.into(),
+        engine_version: info.map(|i| clean(&i.kubelet_version)).unwrap_or_default(),
+        os: info.map(|i| clean(&i.operating_system)).unwrap_or_default(),
+        arch: info.map(|i| clean(&i.architecture)).unwrap_or_default(),
+        cpus: alloc
+            .and_then(|a| a.get("cpu"))
+            .map(|q| cpus(&q.0))
+            .unwrap_or(0),
+        memory_bytes: alloc
+            .and_then(|a| a.get("memory"))
+            .map(|q| bytes(&q.0))
+            .unwrap_or(0),
+        containers_running: pods.0,
+        containers_total: pods.1,
+        availability: if cordoned { "cordoned" } else { "active" }.into(),
+        leader: false,
+        address,
+        labels: node_labels,
+        message: ready
+            .filter(|c| c.status != "True")
+            .and_then(|c| c.message.as_deref())
+            .map(clean)
+            .unwrap_or_default(),
+    }
+}
+
+fn images(spec: Option<&k8s_openapi::api::core::v1::PodTemplateSpec>) -> String {
+    let mut all: Vec<String> = spec
+        .and_then(|t| t.spec.as_ref())
+        .map(|s| {
+            s.containers
+                .iter()
+                .filter_map(|c| c.image.clone())
+                .collect()
+        })
+        .unwrap_or_default();
+    all.dedup();
+    clean(&all.join(", "))
+}
+
+/// A rollout as `kubectl rollout status` would describe it, when it is not
+/// simply complete.
+fn deployment_rollout(d: &Deployment) -> Option<UpdateState> {
+    let spec = d.spec.as_ref()?;
+    let status = d.status.as_ref()?;
+    if spec.paused == Some(true) {
+        return Some(UpdateState {
+            state: "paused".into(),
+            message: "the rollout is paused".into(),
+        });
+    }
+    let progressing = status
+        .conditions
+        .as_ref()
+        .and_then(|c| c.iter().find(|c| c.type_ == "Progressing"));
+    if let Some(p) = progressing
+        && p.reason.as_deref() == Some("ProgressDeadlineExceeded")
+    {
+        return Some(UpdateState {
+            state: "ProgressDeadlineExceeded".into(),
+            message: clean(p.message.as_deref().unwrap_or_default()),
+        });
+    }
+    let want = spec.replicas.unwrap_or(1);
+    let updated = status.updated_replicas.unwrap_or(0);
+    let available = status.available_replicas.unwrap_or(0);
+    let total = status.replicas.unwrap_or(0);
+    let observed = status.observed_generation.unwrap_or(0) >= d.metadata.generation.unwrap_or(0);
+    if !observed || updated < want || total > updated || available < updated {
+        return Some(UpdateState {
+            state: "progressing".into(),
+            message: format!("{updated} of {want} updated, {available} available"),
+        });
+    }
+    None
+}
+
+/// A Deployment as a service of its namespace.
+pub fn deployment(d: &Deployment) -> Service {
+    let meta = &d.metadata;
+    let status = d.status.as_ref();
+    workload(
+        meta,
+        "deployment",
+        ServiceMode::Replicated,
+        images(d.spec.as_ref().map(|s| &s.template)),
+        status.and_then(|s| s.ready_replicas).unwrap_or(0),
+        d.spec.as_ref().and_then(|s| s.replicas).unwrap_or(1),
+        deployment_rollout(d),
+    )
+}
+
+pub fn statefulset(s: &StatefulSet) -> Service {
+    let status = s.status.as_ref();
+    let want = s.spec.as_ref().and_then(|s| s.replicas).unwrap_or(1);
+    let updated = status.and_then(|s| s.updated_replicas).unwrap_or(0);
+    let rollout = (status.is_some() && updated < want).then(|| UpdateState {
+        state: "progressing".into(),
+        message: format!("{updated} of {want} updated"),
+    });
+    workload(
+        &s.metadata,
+        "statefulset",
+        ServiceMode::Replicated,
+        images(s.spec.as_ref().map(|s| &s.template)),
+        status.and_then(|s| s.ready_replicas).unwrap_or(0),
+        want,
+        rollout,
+    )
+}
+
+pub fn daemonset(d: &DaemonSet) -> Service {
+    let status = d.status.as_ref();
+    let want = status.map(|s| s.desired_number_scheduled).unwrap_or(0);
+    let updated = status.and_then(|s| s.updated_number_scheduled).unwrap_or(0);
+    let rollout = (status.is_some() && updated < want).then(|| UpdateState {
+        state: "progressing".into(),
+        message: format!("{updated} of {want} updated"),
+    });
+    workload(
+        &d.metadata,
+        "daemonset",
+        ServiceMode::Global,
+        images(d.spec.as_ref().map(|s| &s.template)),
+        status.map(|s| s.number_ready).unwrap_or(0),
+        want,
+        rollout,
+    )
+}
+
+fn workload(
+    meta: &ObjectMeta,
+    kind: &str,
+    mode: ServiceMode,
+    image: String,
+    ready: i32,
+    desired: i32,
+    update: Option<UpdateState>,
+) -> Service {
+    let namespace = ns(meta);
+    let name = name(meta);
+    Service {
+        id: workload_id(&namespace, kind, &name),
+        name,
+        stack: Some(namespace),
+        kind: ServiceKind::Workload,
+        image,
+        replicas_running: ready.max(0) as u32,
+        replicas_desired: desired.max(0) as u32,
+        ports: String::new(),
+        created: unix(meta.creation_timestamp.as_ref()),
+        mode,
+        digest: None,
+        update,
+        problem: None,
+    }
+}
+
+/// Which workload owns a pod: its owner, or its ReplicaSet's Deployment.
+/// `replicasets` maps `ns/name` of a ReplicaSet to its Deployment's name.
+pub fn owner(p: &Pod, replicasets: &HashMap<String, String>) -> Option<(String, String)> {
+    let meta = &p.metadata;
+    let namespace = ns(meta);
+    let owner = meta
+        .owner_references
+        .as_ref()?
+        .iter()
+        .find(|o| o.controller == Some(true))?;
+    match owner.kind.as_str() {
+        "ReplicaSet" => {
+            let deploy = replicasets.get(&format!("{namespace}/{}", owner.name))?;
+            Some(("deployment".into(), deploy.clone()))
+        }
+        "StatefulSet" => Some(("statefulset".into(), owner.name.clone())),
+        "DaemonSet" => Some(("daemonset".into(), owner.name.clone())),
+        _ => None,
+    }
+}
+
+/// ReplicaSet `ns/name` -> its Deployment's name.
+pub fn replicaset_owner(rs: &ReplicaSet) -> Option<(String, String)> {
+    let meta = &rs.metadata;
+    let deploy = meta
+        .owner_references
+        .as_ref()?
+        .iter()
+        .find(|o| o.controller == Some(true) && o.kind == "Deployment")?;
+    Some((format!("{}/{}", ns(meta), name(meta)), deploy.name.clone()))
+}
+
+/// The reason an operator looks for: a waiting or terminated container's
+/// reason (CrashLoopBackOff, ImagePullBackOff, OOMKilled), Terminating, or
+/// the pod's own reason (Evicted) and phase.
+pub fn pod_reason(p: &Pod) -> String {
+    if p.metadata.deletion_timestamp.is_some() {
+        return "Terminating".into();
+    }
+    let status = p.status.as_ref();
+    let statuses = status
+        .into_iter()
+        .flat_map(|s| {
+            s.init_container_statuses
+                .iter()
+                .flatten()
+                .chain(s.container_statuses.iter().flatten())
+        })
+        .collect::<Vec<_>>();
+    for cs in &statuses {
+        let st = cs.state.as_ref();
+        if let Some(w) = st.and_then(|s| s.waiting.as_ref())
+            && let Some(r) = w.reason.as_deref()
+            && r != "ContainerCreating"
+            && r != "PodInitializing"
+        {
+            return clean(r);
+        }
+        if let Some(t) = st.and_then(|s| s.terminated.as_ref())
+            && t.exit_code != 0
+            && let Some(r) = t.reason.as_deref()
+        {
+            return clean(r);
+        }
+    }
+    if let Some(r) = status.and_then(|s| s.reason.as_deref()) {
+        return clean(r);
+    }
+    let phase = status.and_then(|s| s.phase.as_deref()).unwrap_or("Unknown");
+    if phase == "Pending"
+        && let Some(c) = status.and_then(|s| s.conditions.as_ref()).and_then(|c| {
+            c.iter()
+                .find(|c| c.type_ == "PodScheduled" && c.status == "False")
+        })
+    {
+        return clean(&format!(
+            "Pending: {}",
+            c.message
+                .as_deref()
+                .or(c.reason.as_deref())
+                .unwrap_or("unschedulable")
+        ));
+    }
+    clean(phase)
+}
+
+/// A pod as one copy of its workload (or standing alone).
+pub fn pod(p: &Pod, replicasets: &HashMap<String, String>) -> Container {
+    let meta = &p.metadata;
+    let namespace = ns(meta);
+    let pod_name = name(meta);
+    let status = p.status.as_ref();
+    let spec = p.spec.as_ref();
+    let statuses: Vec<_> = status
+        .and_then(|s| s.container_statuses.as_ref())
+        .into_iter()
+        .flatten()
+        .collect();
+    let ready = statuses.iter().filter(|c| c.ready).count();
+    let total = spec.map(|s| s.containers.len()).unwrap_or(statuses.len());
+    let restarts: i32 = statuses.iter().map(|c| c.restart_count).sum();
+    let phase = status.and_then(|s| s.phase.as_deref()).unwrap_or("Unknown");
+    let reason = pod_reason(p);
+    let state = match (phase, reason.as_str()) {
+        (_, "Terminating") => ContainerState::Removing,
+        ("Running", "Running") => ContainerState::Running,
+        ("Running", _) => ContainerState::Restarting,
+        ("Pending", _) => ContainerState::Created,
+        ("Succeeded", _) => ContainerState::Exited,
+        ("Failed", _) => ContainerState::Dead,
+        _ => ContainerState::Unknown,
+    };
+    let health = if total == 0 || phase != "Running" {
+        Health::None
+    } else if ready == total {
+        Health::Healthy
+    } else {
+        Health::Unhealthy
+    };
+    let (service_id, service, kind) = match owner(p, replicasets) {
+        Some((kind, owner)) => (
+            workload_id(&namespace, &kind, &owner),
+            Some(clean(&owner)),
+            ServiceKind::Workload,
+        ),
+        None => (
+            format!("{namespace}/pod/{pod_name}"),
+            None,
+            ServiceKind::Standalone,
+        ),
+    };
+    let mut ports: Vec<PortMapping> = spec
+        .into_iter()
+        .flat_map(|s| s.containers.iter())
+        .flat_map(|c| c.ports.iter().flatten())
+        .map(|p| PortMapping {
+            host_ip: None,
+            host_port: p.host_port.and_then(|n| u16::try_from(n).ok()),
+            container_port: u16::try_from(p.container_port).unwrap_or_default(),
+            protocol: p
+                .protocol
+                .clone()
+                .unwrap_or_else(|| "TCP".into())
+                .to_lowercase(),
+        })
+        .collect();
+    ports.sort_by_key(|p| (p.container_port, p.host_port));
+    let ip = status.and_then(|s| s.pod_ip.as_deref()).unwrap_or_default();
+    Container {
+        id: clean(meta.uid.as_deref().unwrap_or_default()),
+        name: pod_name,
+        state,
+        health,
+        status: format!(
+            "{reason} {ready}/{total}{}",
+            if ip.is_empty() {
+                String::new()
+            } else {
+                format!(" {}", clean(ip))
+            }
+        ),
+        image: spec
+            .and_then(|s| s.containers.first())
+            .and_then(|c| c.image.as_deref())
+            .map(clean)
+            .unwrap_or_default(),
+        ports,
+        created: unix(meta.creation_timestamp.as_ref()),
+        restart_count: Some(restarts.max(0) as u32),
+        stack: Some(namespace),
+        service,
+        service_id,
+        service_kind: kind,
+        node: clean(
+            spec.and_then(|s| s.node_name.as_deref())
+                .unwrap_or_default(),
+        ),
+        node_id: String::new(),
+        command: String::new(),
+        task: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quantities() {
+        assert_eq!(cpus("4"), 4);
+        assert_eq!(cpus("3800m"), 3);
+        assert_eq!(cpus("garbage"), 0);
+        assert_eq!(bytes("16338632Ki"), 16_338_632 * 1024);
+        assert_eq!(bytes("1Gi"), 1 << 30);
+        assert_eq!(bytes("500M"), 500_000_000);
+        assert_eq!(bytes("123"), 123);
+    }
+
+    fn pod_json(v: serde_json::Value) -> Pod {
+        serde_json::from_value(v).expect("pod")
+    }
+
+    #[test]
+    fn a_crash_looping_pod_says_so_and_belongs_to_its_deployment() {
+        let p = pod_json(serde_json::json!({
+            "metadata": {"name": "web-5d8f-abcde", "namespace": "shop", "uid": "u1",
+                "ownerReferences": [{"apiVersion": "apps/v1", "kind": "ReplicaSet",
+                    "name": "web-5d8f", "uid": "rs1", "controller": true}]},
+            "spec": {"nodeName": "node-1", "containers": [{"name": "web", "image": "local/busybox:1"}]},
+            "status": {"phase": "Running", "podIP": "10.244.0.5",
+                "containerStatuses": [{"name": "web", "ready": false, "restartCount": 4,
+                    "image": "local/busybox:1", "imageID": "",
+                    "state": {"waiting": {"reason": "CrashLoopBackOff"}}}]}
+        }));
+        let rs = HashMap::from([("shop/web-5d8f".to_owned(), "web".to_owned())]);
+        let c = pod(&p, &rs);
+        assert_eq!(c.service_id, "shop/deployment/web");
+        assert_eq!(c.service.as_deref(), Some("web"));
+        assert_eq!(c.stack.as_deref(), Some("shop"));
+        assert_eq!(c.restart_count, Some(4));
+        assert_eq!(c.state, ContainerState::Restarting);
+        assert_eq!(c.status, "CrashLoopBackOff 0/1 10.244.0.5");
+        assert_eq!(c.node, "node-1");
+    }
+
+    #[test]
+    fn a_pending_pod_gives_the_schedulers_reason() {
+        let p = pod_json(serde_json::json!({
+            "metadata": {"name": "big", "namespace": "default", "uid": "u2"},
+            "spec": {"containers": [{"name": "big", "image": "x"}]},
+            "status": {"phase": "Pending", "conditions": [{"type": "PodScheduled",
+                "status": "False", "reason": "Unschedulable",
+                "message": "0/1 nodes are available: 1 Insufficient cpu."}]}
+        }));
+        let c = pod(&p, &HashMap::new());
+        assert_eq!(c.service_kind, ServiceKind::Standalone);
+        assert!(
+            c.status
+                .starts_with("Pending: 0/1 nodes are available: 1 Insufficient cpu."),
+            "{}",
+            c.status
+        );
+        assert_eq!(c.state, ContainerState::Created);
+    }
+}

@@ -1,0 +1,129 @@
+//! Kubernetes backend: one kube-rs watcher + reflector per kind (nodes,
+//! namespaces, Deployments, StatefulSets, DaemonSets, ReplicaSets, pods),
+//! with the default backoff and managedFields dropped. The stores are
+//! turned into a snapshot after each coalesced batch of changes; a watch
+//! that breaks (a stopped apiserver, a 410 Gone) is re-listed by the
+//! watcher itself while the status bar says "reconnecting".
+
+mod connect;
+mod convert;
+mod watch;
+
+pub use connect::{KubeTarget, kubeconfig_exists};
+
+use super::{Backend, BackendError, BackendEvent, BackendKind, CancellationToken};
+use crate::domain::{Capabilities, OpEvent, OpRequest, Outcome, Plan, Snapshot, TargetRef};
+use crate::logs::{LogEvent, LogRequest};
+use futures::FutureExt;
+use futures::future::BoxFuture;
+use std::time::Duration;
+use tokio::sync::mpsc;
+
+/// Operations arrive with their own work; until then the reason is shown.
+const NO_OPERATIONS: &str = "operations on Kubernetes (scale, rollout restart, undo, cordon, drain) are not in this build yet";
+
+/// A connected Kubernetes cluster (one kubeconfig context).
+pub struct KubeBackend {
+    client: kube::Client,
+    endpoint: String,
+    namespace: Option<String>,
+}
+
+impl KubeBackend {
+    /// Connects with the kubeconfig's `context` (its current one by
+    /// default), to `namespace` or every namespace.
+    pub async fn connect(target: &KubeTarget) -> Result<KubeBackend, BackendError> {
+        let (client, endpoint) = connect::client(target).await?;
+        Ok(KubeBackend {
+            client,
+            endpoint,
+            namespace: target.namespace.clone(),
+        })
+    }
+}
+
+impl Backend for KubeBackend {
+    fn kind(&self) -> BackendKind {
+        BackendKind::Kubernetes
+    }
+
+    fn endpoint(&self) -> &str {
+        &self.endpoint
+    }
+
+    fn snapshot(&self) -> BoxFuture<'_, Result<Snapshot, BackendError>> {
+        async move {
+            let (tx, mut rx) = mpsc::channel(16);
+            let watcher = watch::Watcher::new(self.client.clone(), self.namespace.clone());
+            let task = tokio::spawn(watcher.run(tx, true));
+            let mut last_error = None;
+            let deadline = tokio::time::sleep(Duration::from_secs(30));
+            tokio::pin!(deadline);
+            loop {
+                tokio::select! {
+                    ev = rx.recv() => match ev {
+                        Some(BackendEvent::Snapshot(s)) => {
+                            task.abort();
+                            return Ok((*s).clone());
+                        }
+                        Some(BackendEvent::Connection(super::ConnectionState::Reconnecting { error, .. })) => {
+                            last_error = Some(error);
+                        }
+                        Some(_) => {}
+                        None => break,
+                    },
+                    _ = &mut deadline => break,
+                }
+            }
+            task.abort();
+            Err(BackendError::Unreachable {
+                endpoint: self.endpoint.clone(),
+                reason: last_error.unwrap_or_else(|| "no answer in 30 s".into()),
+                hint: "check the kubeconfig context (--context) and that the apiserver runs".into(),
+            })
+        }
+        .boxed()
+    }
+
+    fn watch(&self, tx: mpsc::Sender<BackendEvent>) -> BoxFuture<'static, ()> {
+        let watcher = watch::Watcher::new(self.client.clone(), self.namespace.clone());
+        async move { watcher.run(tx, false).await }.boxed()
+    }
+
+    fn logs(&self, _req: LogRequest, tx: mpsc::Sender<LogEvent>) -> BoxFuture<'static, ()> {
+        async move {
+            let _ = tx
+                .send(LogEvent::Error(
+                    "pod logs on Kubernetes are not in this build yet".into(),
+                ))
+                .await;
+            let _ = tx.send(LogEvent::Ended).await;
+        }
+        .boxed()
+    }
+
+    fn capabilities(&self, _target: &TargetRef) -> Capabilities {
+        Capabilities::none(NO_OPERATIONS)
+    }
+
+    fn plan(&self, _req: OpRequest) -> BoxFuture<'static, Result<Plan, BackendError>> {
+        async move { Err(BackendError::Unsupported(NO_OPERATIONS.into())) }.boxed()
+    }
+
+    fn execute(
+        &self,
+        _plan: Plan,
+        tx: mpsc::Sender<OpEvent>,
+        _cancel: CancellationToken,
+    ) -> BoxFuture<'static, ()> {
+        async move {
+            let _ = tx
+                .send(OpEvent::Finished {
+                    outcome: Outcome::Failed,
+                    message: NO_OPERATIONS.into(),
+                })
+                .await;
+        }
+        .boxed()
+    }
+}

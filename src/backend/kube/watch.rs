@@ -1,0 +1,341 @@
+//! Follows the cluster: a reflector per kind feeds a store; every change
+//! marks the snapshot stale, and after [`COALESCE`] the stores are read
+//! once into a new snapshot, sent only when it differs from the last.
+
+use super::convert;
+use crate::backend::{BackendEvent, COALESCE, ConnectionState};
+use crate::domain::{Snapshot, Stack, StackKind};
+use futures::StreamExt;
+use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, ReplicaSet, StatefulSet};
+use k8s_openapi::api::core::v1::{Namespace, Node, Pod};
+use kube::api::Api;
+use kube::runtime::reflector::{self, Store};
+use kube::runtime::{WatchStreamExt, watcher};
+use kube::{Resource, ResourceExt};
+use serde::de::DeserializeOwned;
+use std::collections::{BTreeMap, HashMap};
+use std::fmt::Debug;
+use std::hash::Hash;
+use std::sync::Arc;
+use std::time::Instant;
+use tokio::sync::mpsc;
+use tokio::task::JoinSet;
+
+/// Objects asked for per page when a kind is listed.
+const PAGE: u32 = 500;
+
+/// What a kind's reflector reports.
+enum Change {
+    /// Its objects changed.
+    Changed,
+    /// Its first full listing is in.
+    Listed(usize),
+    /// Listing or watching failed (the watcher retries with backoff).
+    Failed(usize, String),
+}
+
+/// The kinds, in the order their reflectors are numbered.
+const KINDS: [&str; 7] = [
+    "nodes",
+    "namespaces",
+    "deployments",
+    "statefulsets",
+    "daemonsets",
+    "replicasets",
+    "pods",
+];
+
+struct Stores {
+    nodes: Store<Node>,
+    namespaces: Store<Namespace>,
+    deployments: Store<Deployment>,
+    statefulsets: Store<StatefulSet>,
+    daemonsets: Store<DaemonSet>,
+    replicasets: Store<ReplicaSet>,
+    pods: Store<Pod>,
+}
+
+pub struct Watcher {
+    client: kube::Client,
+    namespace: Option<String>,
+}
+
+impl Watcher {
+    pub fn new(client: kube::Client, namespace: Option<String>) -> Watcher {
+        Watcher { client, namespace }
+    }
+
+    fn api<K>(&self) -> Api<K>
+    where
+        K: Resource<Scope = k8s_openapi::NamespaceResourceScope>,
+        K::DynamicType: Default,
+    {
+        match &self.namespace {
+            Some(ns) => Api::namespaced(self.client.clone(), ns),
+            None => Api::all(self.client.clone()),
+        }
+    }
+
+    /// Sends snapshots and connection states until `tx` closes; with
+    /// `once`, ends after the first snapshot.
+    pub async fn run(self, tx: mpsc::Sender<BackendEvent>, once: bool) {
+        let (changes, mut rx) = mpsc::channel::<Change>(256);
+        let mut tasks = JoinSet::new();
+        let namespaces_cfg = match &self.namespace {
+            Some(ns) => watcher::Config::default().fields(&format!("metadata.name={ns}")),
+            None => watcher::Config::default(),
+        };
+        let stores = Stores {
+            nodes: follow(
+                Api::all(self.client.clone()),
+                watcher::Config::default(),
+                0,
+                &changes,
+                &mut tasks,
+            ),
+            namespaces: follow(
+                Api::all(self.client.clone()),
+                namespaces_cfg,
+                1,
+                &changes,
+                &mut tasks,
+            ),
+            deployments: follow(
+                self.api(),
+                watcher::Config::default(),
+                2,
+                &changes,
+                &mut tasks,
+            ),
+            statefulsets: follow(
+                self.api(),
+                watcher::Config::default(),
+                3,
+                &changes,
+                &mut tasks,
+            ),
+            daemonsets: follow(
+                self.api(),
+                watcher::Config::default(),
+                4,
+                &changes,
+                &mut tasks,
+            ),
+            replicasets: follow(
+                self.api(),
+                watcher::Config::default(),
+                5,
+                &changes,
+                &mut tasks,
+            ),
+            pods: follow(
+                self.api(),
+                watcher::Config::default(),
+                6,
+                &changes,
+                &mut tasks,
+            ),
+        };
+        drop(changes);
+
+        let mut listed = [false; KINDS.len()];
+        let mut failed: [Option<String>; KINDS.len()] = Default::default();
+        let mut lost_at: Option<Instant> = None;
+        let mut flush_at: Option<tokio::time::Instant> = None;
+        let mut last: Option<Arc<Snapshot>> = None;
+        if tx
+            .send(BackendEvent::Connection(ConnectionState::Connecting))
+            .await
+            .is_err()
+        {
+            return;
+        }
+        loop {
+            let deadline = flush_at.unwrap_or_else(|| {
+                tokio::time::Instant::now() + std::time::Duration::from_secs(3600)
+            });
+            tokio::select! {
+                change = rx.recv() => {
+                    let Some(change) = change else { return };
+                    match change {
+                        Change::Changed => {}
+                        Change::Listed(i) => {
+                            listed[i] = true;
+                            failed[i] = None;
+                        }
+                        Change::Failed(i, why) => {
+                            tracing::warn!("watching {} failed: {why}", KINDS[i]);
+                            failed[i] = Some(why);
+                        }
+                    }
+                    flush_at.get_or_insert_with(|| tokio::time::Instant::now() + COALESCE);
+                }
+                _ = tokio::time::sleep_until(deadline), if flush_at.is_some() => {
+                    flush_at = None;
+                    // The apiserver away: every kind fails, none lists.
+                    let down = failed.iter().all(Option::is_some);
+                    let state = if down {
+                        let since = *lost_at.get_or_insert_with(Instant::now);
+                        let why = failed.iter().flatten().next().cloned().unwrap_or_default();
+                        Some(ConnectionState::Reconnecting { for_secs: since.elapsed().as_secs(), error: why })
+                    } else if lost_at.take().is_some() || last.is_none() {
+                        Some(ConnectionState::Connected)
+                    } else {
+                        None
+                    };
+                    if let Some(state) = state
+                        && tx.send(BackendEvent::Connection(state)).await.is_err()
+                    {
+                        return;
+                    }
+                    // Draw once every kind has listed (or failed on its own).
+                    let ready = listed.iter().zip(&failed).all(|(l, f)| *l || f.is_some());
+                    if !ready || down {
+                        continue;
+                    }
+                    let snap = stores.snapshot();
+                    if last.as_deref() == Some(&snap) {
+                        continue;
+                    }
+                    let snap = Arc::new(snap);
+                    last = Some(snap.clone());
+                    if tx.send(BackendEvent::Snapshot(snap)).await.is_err() || once {
+                        return;
+                    }
+                }
+                _ = tx.closed() => return,
+            }
+        }
+    }
+}
+
+/// Starts a reflector for one kind; its store is returned, its changes go
+/// to `changes` numbered `index`.
+fn follow<K>(
+    api: Api<K>,
+    cfg: watcher::Config,
+    index: usize,
+    changes: &mpsc::Sender<Change>,
+    tasks: &mut JoinSet<()>,
+) -> Store<K>
+where
+    K: Resource + Clone + DeserializeOwned + Debug + Send + Sync + 'static,
+    K::DynamicType: Default + Eq + Hash + Clone + Send + Sync,
+{
+    let (reader, writer) = reflector::store();
+    let stream = reflector::reflector(
+        writer,
+        watcher(api, cfg.page_size(PAGE))
+            .default_backoff()
+            // Nobody reads managedFields; they are most of an object's size.
+            .modify(|o: &mut K| o.managed_fields_mut().clear()),
+    );
+    let changes = changes.clone();
+    tasks.spawn(async move {
+        let mut stream = std::pin::pin!(stream);
+        while let Some(ev) = stream.next().await {
+            let change = match ev {
+                Ok(watcher::Event::InitDone) => Change::Listed(index),
+                Ok(watcher::Event::Init | watcher::Event::InitApply(_)) => continue,
+                Ok(_) => Change::Changed,
+                Err(e) => Change::Failed(index, e.to_string()),
+            };
+            if changes.send(change).await.is_err() {
+                return;
+            }
+        }
+    });
+    reader
+}
+
+impl Stores {
+    fn snapshot(&self) -> Snapshot {
+        let rs: HashMap<String, String> = self
+            .replicasets
+            .state()
+            .iter()
+            .filter_map(|r| convert::replicaset_owner(r))
+            .collect();
+        let mut containers: Vec<_> = self
+            .pods
+            .state()
+            .iter()
+            .map(|p| convert::pod(p, &rs))
+            .collect();
+        containers.sort_by(|a, b| a.name.cmp(&b.name).then_with(|| a.id.cmp(&b.id)));
+        let mut services: Vec<_> = self
+            .deployments
+            .state()
+            .iter()
+            .map(|d| convert::deployment(d))
+            .chain(
+                self.statefulsets
+                    .state()
+                    .iter()
+                    .map(|s| convert::statefulset(s)),
+            )
+            .chain(
+                self.daemonsets
+                    .state()
+                    .iter()
+                    .map(|d| convert::daemonset(d)),
+            )
+            .collect();
+        services.sort_by(|a, b| a.id.cmp(&b.id));
+
+        let mut per_node: HashMap<&str, (u32, u32)> = HashMap::new();
+        let mut stacks: BTreeMap<String, Stack> = BTreeMap::new();
+        let stack = |stacks: &mut BTreeMap<String, Stack>, name: &str| {
+            stacks
+                .entry(name.to_owned())
+                .or_insert_with(|| Stack {
+                    name: name.to_owned(),
+                    id: name.to_owned(),
+                    kind: StackKind::Namespace,
+                    ..Stack::default()
+                })
+                .services
+        };
+        for n in self.namespaces.state() {
+            let name = n.name_any();
+            stack(&mut stacks, &name);
+        }
+        for s in &services {
+            if let Some(ns) = &s.stack {
+                stack(&mut stacks, ns);
+                if let Some(st) = stacks.get_mut(ns) {
+                    st.services += 1;
+                }
+            }
+        }
+        for c in &containers {
+            let running = u32::from(c.state.is_running());
+            let e = per_node.entry(c.node.as_str()).or_default();
+            e.0 += running;
+            e.1 += 1;
+            if let Some(ns) = &c.stack {
+                stack(&mut stacks, ns);
+                if let Some(st) = stacks.get_mut(ns) {
+                    st.containers_running += running;
+                    st.containers_total += 1;
+                }
+            }
+        }
+        let mut nodes: Vec<_> = self
+            .nodes
+            .state()
+            .iter()
+            .map(|n| {
+                let name = n.name_any();
+                convert::node(n, per_node.get(name.as_str()).copied().unwrap_or_default())
+            })
+            .collect();
+        nodes.sort_by(|a, b| a.name.cmp(&b.name));
+        Snapshot {
+            nodes,
+            stacks: stacks.into_values().collect(),
+            services,
+            containers,
+        }
+    }
+}
