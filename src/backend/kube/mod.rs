@@ -7,6 +7,7 @@
 
 mod connect;
 mod convert;
+mod logs;
 mod watch;
 
 pub use connect::{KubeTarget, kubeconfig_exists};
@@ -16,6 +17,7 @@ use crate::domain::{Capabilities, OpEvent, OpRequest, Outcome, Plan, Snapshot, T
 use crate::logs::{LogEvent, LogRequest};
 use futures::FutureExt;
 use futures::future::BoxFuture;
+use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::mpsc;
 
@@ -27,6 +29,8 @@ pub struct KubeBackend {
     client: kube::Client,
     endpoint: String,
     namespace: Option<String>,
+    /// The watcher's latest snapshot: which pods a log view reads.
+    latest: tokio::sync::watch::Sender<Option<Arc<Snapshot>>>,
 }
 
 impl KubeBackend {
@@ -38,6 +42,7 @@ impl KubeBackend {
             client,
             endpoint,
             namespace: target.namespace.clone(),
+            latest: tokio::sync::watch::channel(None).0,
         })
     }
 }
@@ -87,17 +92,66 @@ impl Backend for KubeBackend {
 
     fn watch(&self, tx: mpsc::Sender<BackendEvent>) -> BoxFuture<'static, ()> {
         let watcher = watch::Watcher::new(self.client.clone(), self.namespace.clone());
-        async move { watcher.run(tx, false).await }.boxed()
+        let latest = self.latest.clone();
+        async move {
+            // Keeps the latest snapshot for log views on the way through.
+            let (inner, mut rx) = mpsc::channel(16);
+            let run = watcher.run(inner, false);
+            let relay = async {
+                while let Some(ev) = rx.recv().await {
+                    if let BackendEvent::Snapshot(s) = &ev {
+                        latest.send_replace(Some(s.clone()));
+                    }
+                    if tx.send(ev).await.is_err() {
+                        return;
+                    }
+                }
+            };
+            tokio::select! {
+                _ = run => {}
+                _ = relay => {}
+            }
+        }
+        .boxed()
     }
 
-    fn logs(&self, _req: LogRequest, tx: mpsc::Sender<LogEvent>) -> BoxFuture<'static, ()> {
+    fn logs(&self, req: LogRequest, tx: mpsc::Sender<LogEvent>) -> BoxFuture<'static, ()> {
+        let client = self.client.clone();
+        let known = self.latest.borrow().clone();
+        let namespace = self.namespace.clone();
         async move {
-            let _ = tx
-                .send(LogEvent::Error(
-                    "pod logs on Kubernetes are not in this build yet".into(),
-                ))
-                .await;
-            let _ = tx.send(LogEvent::Ended).await;
+            // Headless has no watcher: list once.
+            let snap = match known {
+                Some(s) => s,
+                None => {
+                    let (inner, mut rx) = mpsc::channel(16);
+                    let once = watch::Watcher::new(client.clone(), namespace).run(inner, true);
+                    let first = async {
+                        while let Some(ev) = rx.recv().await {
+                            if let BackendEvent::Snapshot(s) = ev {
+                                return Some(s);
+                            }
+                        }
+                        None
+                    };
+                    let (_, first) = tokio::join!(once, first);
+                    match first {
+                        Some(s) => s,
+                        None => {
+                            let _ = tx
+                                .send(LogEvent::Error("the cluster could not be listed".into()))
+                                .await;
+                            let _ = tx.send(LogEvent::Ended).await;
+                            return;
+                        }
+                    }
+                }
+            };
+            let pods = logs::pods_of(&snap, &req.target)
+                .into_iter()
+                .cloned()
+                .collect();
+            logs::run(client, pods, req, tx).await;
         }
         .boxed()
     }
