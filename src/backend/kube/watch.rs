@@ -339,3 +339,105 @@ impl Stores {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use kube::runtime::watcher::Event;
+
+    fn store_of<K>(objects: Vec<serde_json::Value>) -> Store<K>
+    where
+        K: Resource + Clone + DeserializeOwned + Debug + Send + Sync + 'static,
+        K::DynamicType: Default + Eq + Hash + Clone,
+    {
+        let (reader, mut writer) = reflector::store();
+        for o in objects {
+            let obj: K = serde_json::from_value(o).expect("fixture");
+            writer.apply_watcher_event(&Event::Apply(obj));
+        }
+        reader
+    }
+
+    #[test]
+    fn pods_join_their_deployment_through_its_replicaset_and_count_in_their_namespace() {
+        let owner = |kind: &str, name: &str| {
+            serde_json::json!([{"apiVersion": "apps/v1", "kind": kind, "name": name,
+                "uid": format!("u-{name}"), "controller": true}])
+        };
+        let pod = |name: &str, phase: &str| {
+            serde_json::json!({
+                "metadata": {"name": name, "namespace": "shop", "uid": format!("u-{name}"),
+                    "ownerReferences": owner("ReplicaSet", "web-1a2b")},
+                "spec": {"nodeName": "node-1", "containers": [{"name": "c", "image": "img:1"}]},
+                "status": {"phase": phase, "containerStatuses": [{"name": "c", "ready": phase == "Running",
+                    "restartCount": 0, "image": "img:1", "imageID": "",
+                    "state": if phase == "Running" { serde_json::json!({"running": {}}) }
+                             else { serde_json::json!({"waiting": {"reason": "ContainerCreating"}}) }}]}
+            })
+        };
+        let stores = Stores {
+            nodes: store_of(vec![serde_json::json!({
+                "metadata": {"name": "node-1", "uid": "n1",
+                    "labels": {"node-role.kubernetes.io/control-plane": ""}},
+                "spec": {"unschedulable": true},
+                "status": {"conditions": [{"type": "Ready", "status": "True"}],
+                    "allocatable": {"cpu": "2", "memory": "2Gi"},
+                    "addresses": [{"type": "InternalIP", "address": "10.0.0.1"}]}
+            })]),
+            namespaces: store_of(vec![
+                serde_json::json!({"metadata": {"name": "shop"}}),
+                serde_json::json!({"metadata": {"name": "empty"}}),
+            ]),
+            deployments: store_of(vec![serde_json::json!({
+                "metadata": {"name": "web", "namespace": "shop", "generation": 1},
+                "spec": {"replicas": 2, "selector": {},
+                    "template": {"spec": {"containers": [{"name": "c", "image": "img:1"}]}}},
+                "status": {"replicas": 2, "readyReplicas": 1, "updatedReplicas": 2,
+                    "availableReplicas": 1, "observedGeneration": 1}
+            })]),
+            statefulsets: store_of(vec![]),
+            daemonsets: store_of(vec![]),
+            replicasets: store_of(vec![serde_json::json!({
+                "metadata": {"name": "web-1a2b", "namespace": "shop",
+                    "ownerReferences": owner("Deployment", "web")},
+                "spec": {"selector": {}}
+            })]),
+            pods: store_of(vec![
+                pod("web-1a2b-x", "Running"),
+                pod("web-1a2b-y", "Pending"),
+            ]),
+        };
+        let snap = stores.snapshot();
+        let web = &snap.services[0];
+        assert_eq!(web.id, "shop/deployment/web");
+        assert_eq!((web.replicas_running, web.replicas_desired), (1, 2));
+        assert_eq!(
+            web.update.as_ref().map(|u| u.state.as_str()),
+            Some("progressing")
+        );
+        assert!(
+            snap.containers.iter().all(|c| c.service_id == web.id),
+            "{:?}",
+            snap.containers
+        );
+        let shop = snap.stacks.iter().find(|s| s.name == "shop").expect("shop");
+        assert_eq!(
+            (
+                shop.services,
+                shop.containers_running,
+                shop.containers_total
+            ),
+            (1, 1, 2)
+        );
+        assert!(
+            snap.stacks
+                .iter()
+                .any(|s| s.name == "empty" && s.services == 0)
+        );
+        let node = &snap.nodes[0];
+        assert_eq!(node.role, "control-plane");
+        assert_eq!(node.availability, "cordoned");
+        assert_eq!((node.containers_running, node.containers_total), (1, 2));
+        assert_eq!(node.memory_bytes, 2 << 30);
+    }
+}
