@@ -17,6 +17,9 @@ pub struct Cli {
     /// Docker endpoint, e.g. unix:///var/run/docker.sock or tcp://host:2375 (default: DOCKER_HOST, then the local socket).
     #[arg(long, short = 'H', global = true)]
     pub host: Option<String>,
+    /// Kubernetes: the kubeconfig file (default: KUBECONFIG, then ~/.kube/config).
+    #[arg(long, global = true)]
+    pub kubeconfig: Option<std::path::PathBuf>,
     /// Kubernetes: the kubeconfig context to use (default: its current one).
     #[arg(long, global = true)]
     pub context: Option<String>,

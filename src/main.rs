@@ -40,6 +40,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     let console = cli.command.is_none();
     berth::telemetry::init(paths.state_dir.as_deref(), console);
     let kube = KubeTarget {
+        kubeconfig: cli.kubeconfig.clone(),
         context: cli.context.clone(),
         namespace: cli.namespace.clone().filter(|_| !cli.all_namespaces),
     };

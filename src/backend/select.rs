@@ -27,7 +27,9 @@ pub async fn connect(
         None if docker_configured(host) => Ok(Arc::new(
             DockerBackend::connect_swarm(endpoint, false).await?,
         )),
-        None if super::kube::kubeconfig_exists() => Ok(Arc::new(KubeBackend::connect(kube).await?)),
+        None if kube.kubeconfig.is_some() || super::kube::kubeconfig_exists() => {
+            Ok(Arc::new(KubeBackend::connect(kube).await?))
+        }
         None => Err(BackendError::Unsupported(
             "no Docker endpoint and no kubeconfig found: pass --host or set DOCKER_HOST, start \
              dockerd so /var/run/docker.sock exists, or set KUBECONFIG"

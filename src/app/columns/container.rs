@@ -132,13 +132,20 @@ impl KindColumn for ContainerColumn {
     }
 }
 
-/// "Exited (137) 5 minutes ago" -> "exited (137)": the engine's status text
-/// holds an age that is stale as soon as it is listed; the AGE column and
-/// the state say the rest.
+/// Docker's status text holds an age that is stale as soon as it is listed
+/// ("Up 3 minutes", "Exited (137) 5 minutes ago"): only the exit code is
+/// kept, the AGE column and the state say the rest. Other backends' words
+/// (a pod's reason, ready count and IP) are shown whole.
 fn exit_status(status: &str) -> &str {
+    let coded = status.starts_with("Exited (") || status.starts_with("Restarting (");
     match status.find(')') {
-        Some(end) if status.starts_with("Exited (") => &status[..=end],
-        _ => "",
+        Some(end) if coded => &status[..=end],
+        _ if status.starts_with("Up ")
+            || matches!(status, "Created" | "Dead" | "Removal In Progress") =>
+        {
+            ""
+        }
+        _ => status,
     }
 }
 

@@ -2,12 +2,14 @@
 //! (`KUBECONFIG`, then `~/.kube/config`).
 
 use crate::backend::BackendError;
-use kube::config::{Config, KubeConfigOptions};
+use kube::config::{Config, KubeConfigOptions, Kubeconfig};
 
 /// Which cluster and namespaces: the kubeconfig `context` (its current one
 /// when `None`) and one `namespace` (every namespace when `None`).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct KubeTarget {
+    /// A kubeconfig file instead of `KUBECONFIG` / `~/.kube/config`.
+    pub kubeconfig: Option<std::path::PathBuf>,
     pub context: Option<String>,
     pub namespace: Option<String>,
 }
@@ -30,16 +32,34 @@ pub async fn client(target: &KubeTarget) -> Result<(kube::Client, String), Backe
         context: target.context.clone(),
         ..KubeConfigOptions::default()
     };
-    let config = Config::from_kubeconfig(&opts)
-        .await
-        .map_err(|e| BackendError::BadEndpoint {
-            endpoint: target
-                .context
-                .clone()
-                .unwrap_or_else(|| "the kubeconfig's current context".into()),
-            reason: e.to_string(),
-        })?;
-    let context = target.context.clone().or_else(current_context);
+    let bad = |reason: String| BackendError::BadEndpoint {
+        endpoint: target
+            .context
+            .clone()
+            .unwrap_or_else(|| "the kubeconfig's current context".into()),
+        reason,
+    };
+    let (config, file_context) = match &target.kubeconfig {
+        Some(path) => {
+            let file =
+                Kubeconfig::read_from(path).map_err(|e| bad(format!("{}: {e}", path.display())))?;
+            let current = file.current_context.clone();
+            let config = Config::from_custom_kubeconfig(file, &opts)
+                .await
+                .map_err(|e| bad(e.to_string()))?;
+            (config, current)
+        }
+        None => {
+            let config = Config::from_kubeconfig(&opts)
+                .await
+                .map_err(|e| bad(e.to_string()))?;
+            (
+                config,
+                Kubeconfig::read().ok().and_then(|k| k.current_context),
+            )
+        }
+    };
+    let context = target.context.clone().or(file_context);
     let endpoint = match context {
         Some(c) => format!("{} ({c})", config.cluster_url),
         None => config.cluster_url.to_string(),
@@ -49,10 +69,4 @@ pub async fn client(target: &KubeTarget) -> Result<(kube::Client, String), Backe
         reason: e.to_string(),
     })?;
     Ok((client, endpoint))
-}
-
-fn current_context() -> Option<String> {
-    kube::config::Kubeconfig::read()
-        .ok()
-        .and_then(|k| k.current_context)
 }
