@@ -10,6 +10,7 @@
 pub mod docker;
 pub mod headless;
 pub mod images;
+pub mod kube;
 pub mod live;
 pub mod ops;
 pub mod pty;
