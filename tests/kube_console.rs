@@ -196,3 +196,76 @@ async fn a_workloads_logs_merge_its_pods_each_line_named_by_its_pod() {
     assert_eq!(one.lines.len(), 3, "{:?}", one.texts());
     assert!(one.lines.iter().all(|l| &*l.source == pods[0].as_str()));
 }
+
+/// A user allowed one namespace only: the kinds it may not list are said
+/// ("forbidden: list nodes (cluster-wide)") while its namespace is shown.
+#[tokio::test]
+async fn a_user_limited_to_one_namespace_is_told_what_it_may_not_see() {
+    require_kube();
+    let ns = common::kube::LIMITED_NAMESPACE;
+    let name = common::unique_name("limited").replace('-', "");
+    common::kube::apply(ns, &deployment_yaml(&name, POD_IMAGE_V1, 1, "sleep 3000"));
+    struct Remove(String);
+    impl Drop for Remove {
+        fn drop(&mut self) {
+            let _ = common::kube::kubectl_as(
+                &common::kube::admin_kubeconfig(),
+                &[
+                    "-n",
+                    common::kube::LIMITED_NAMESPACE,
+                    "delete",
+                    "deployment",
+                    &self.0,
+                    "--wait=false",
+                ],
+            );
+        }
+    }
+    let _remove = Remove(name.clone());
+    let target = |namespace: Option<&str>| KubeTarget {
+        kubeconfig: Some(common::kube::limited_kubeconfig()),
+        context: None,
+        namespace: namespace.map(str::to_owned),
+    };
+
+    let scoped = KubeBackend::connect(&target(Some(ns)))
+        .await
+        .expect("connects");
+    let snap = scoped.snapshot().await.expect("its namespace is listed");
+    assert!(
+        snap.services
+            .iter()
+            .any(|s| s.id == format!("{ns}/deployment/{name}")),
+        "{:?}",
+        snap.services
+    );
+    for want in [
+        "forbidden: list nodes (cluster-wide)",
+        "forbidden: list namespaces (cluster-wide)",
+    ] {
+        assert!(
+            snap.problems.iter().any(|p| p == want),
+            "{:?}",
+            snap.problems
+        );
+    }
+    assert!(
+        !snap.problems.iter().any(|p| p.contains("pods")),
+        "pods in its namespace are allowed: {:?}",
+        snap.problems
+    );
+
+    // Every namespace: pods and workloads are refused too, and said so.
+    let everywhere = KubeBackend::connect(&target(None)).await.expect("connects");
+    let snap = everywhere
+        .snapshot()
+        .await
+        .expect("a listing, not an error");
+    assert!(
+        snap.problems
+            .iter()
+            .any(|p| p == "forbidden: list pods in all namespaces"),
+        "{:?}",
+        snap.problems
+    );
+}

@@ -104,6 +104,10 @@ fn backend_event(state: &mut AppState, ev: BackendEvent) {
             state.connection = c;
         }
         BackendEvent::Snapshot(s) => {
+            // What the backend cannot see is said once, when it changes.
+            if !s.problems.is_empty() && s.problems != state.snapshot.problems {
+                state.notify(Level::Warn, s.problems.join("; "));
+            }
             state.snapshot = s;
             state.loaded = true;
             rebuild_lists(state);

@@ -326,3 +326,20 @@ fn the_interest_follows_the_screen_on_top() {
     act(&mut s, &[Action::Operations]);
     assert_eq!(s.interest(), Interest::Nothing);
 }
+
+#[test]
+fn what_the_backend_cannot_see_is_said_once() {
+    let mut s = state();
+    let mut snap = sample();
+    snap.problems = vec!["forbidden: list pods in kube-system".into()];
+    update(
+        &mut s,
+        Msg::Backend(BackendEvent::Snapshot(Arc::new(snap.clone()))),
+    );
+    let notice = s.notice.clone().expect("a notice");
+    assert_eq!(notice.text, "forbidden: list pods in kube-system");
+    s.notice = None;
+    // The same problems again: not said again.
+    update(&mut s, Msg::Backend(BackendEvent::Snapshot(Arc::new(snap))));
+    assert!(s.notice.is_none());
+}

@@ -205,6 +205,7 @@ pub fn sample() -> Snapshot {
         stacks,
         services,
         containers,
+        problems: Vec::new(),
     }
 }
 
@@ -386,5 +387,6 @@ pub fn swarm() -> Snapshot {
         stacks,
         services: vec![web, agent],
         containers,
+        problems: Vec::new(),
     }
 }

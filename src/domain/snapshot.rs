@@ -9,6 +9,9 @@ pub struct Snapshot {
     pub stacks: Vec<Stack>,
     pub services: Vec<Service>,
     pub containers: Vec<Container>,
+    /// What the backend cannot see, in its words ("forbidden: list pods
+    /// in kube-system"): the rest is shown, this is said.
+    pub problems: Vec<String>,
 }
 
 impl Snapshot {

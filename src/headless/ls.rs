@@ -17,6 +17,10 @@ pub async fn ls(
     out: &mut impl Write,
 ) -> anyhow::Result<()> {
     let snap = backend.snapshot().await?;
+    // The rest is listed; what the backend could not see is said apart.
+    for p in &snap.problems {
+        eprintln!("berth: {p}");
+    }
     match output {
         Output::Json => {
             let value = match kind {

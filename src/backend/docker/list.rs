@@ -108,6 +108,7 @@ impl Model {
             stacks,
             services,
             containers,
+            problems: Vec::new(),
         }
     }
 }

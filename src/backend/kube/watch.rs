@@ -32,6 +32,8 @@ enum Change {
     Listed(usize),
     /// Listing or watching failed (the watcher retries with backoff).
     Failed(usize, String),
+    /// The user may not list this kind: said, not retried as an outage.
+    Forbidden(usize),
 }
 
 /// The kinds, in the order their reflectors are numbered.
@@ -140,6 +142,7 @@ impl Watcher {
 
         let mut listed = [false; KINDS.len()];
         let mut failed: [Option<String>; KINDS.len()] = Default::default();
+        let mut refused = [false; KINDS.len()];
         let mut lost_at: Option<Instant> = None;
         let mut flush_at: Option<tokio::time::Instant> = None;
         let mut last: Option<Arc<Snapshot>> = None;
@@ -162,6 +165,11 @@ impl Watcher {
                         Change::Listed(i) => {
                             listed[i] = true;
                             failed[i] = None;
+                            refused[i] = false;
+                        }
+                        Change::Forbidden(i) => {
+                            refused[i] = true;
+                            failed[i] = None;
                         }
                         Change::Failed(i, why) => {
                             tracing::warn!("watching {} failed: {why}", KINDS[i]);
@@ -172,8 +180,9 @@ impl Watcher {
                 }
                 _ = tokio::time::sleep_until(deadline), if flush_at.is_some() => {
                     flush_at = None;
-                    // The apiserver away: every kind fails, none lists.
-                    let down = failed.iter().all(Option::is_some);
+                    // The apiserver away: every kind it does not refuse fails.
+                    let down = failed.iter().any(Option::is_some)
+                        && failed.iter().zip(&refused).all(|(f, r)| f.is_some() || *r);
                     let state = if down {
                         let since = *lost_at.get_or_insert_with(Instant::now);
                         let why = failed.iter().flatten().next().cloned().unwrap_or_default();
@@ -189,11 +198,15 @@ impl Watcher {
                         return;
                     }
                     // Draw once every kind has listed (or failed on its own).
-                    let ready = listed.iter().zip(&failed).all(|(l, f)| *l || f.is_some());
+                    let ready = (0..KINDS.len()).all(|i| listed[i] || refused[i] || failed[i].is_some());
                     if !ready || down {
                         continue;
                     }
-                    let snap = stores.snapshot();
+                    let mut snap = stores.snapshot();
+                    snap.problems = (0..KINDS.len())
+                        .filter(|&i| refused[i])
+                        .map(|i| forbidden_text(KINDS[i], self.namespace.as_deref()))
+                        .collect();
                     if last.as_deref() == Some(&snap) {
                         continue;
                     }
@@ -206,6 +219,27 @@ impl Watcher {
                 _ = tx.closed() => return,
             }
         }
+    }
+}
+
+/// "forbidden: list pods in kube-system": what the user may not see.
+fn forbidden_text(kind: &str, namespace: Option<&str>) -> String {
+    let cluster_wide = matches!(kind, "nodes" | "namespaces");
+    match namespace {
+        _ if cluster_wide => format!("forbidden: list {kind} (cluster-wide)"),
+        Some(ns) => format!("forbidden: list {kind} in {ns}"),
+        None => format!("forbidden: list {kind} in all namespaces"),
+    }
+}
+
+/// Whether the apiserver refused the list or watch (HTTP 403).
+fn forbidden(e: &watcher::Error) -> bool {
+    match e {
+        watcher::Error::InitialListFailed(kube::Error::Api(s))
+        | watcher::Error::WatchStartFailed(kube::Error::Api(s))
+        | watcher::Error::WatchFailed(kube::Error::Api(s)) => s.code == 403,
+        watcher::Error::WatchError(s) => s.code == 403,
+        _ => false,
     }
 }
 
@@ -238,6 +272,7 @@ where
                 Ok(watcher::Event::InitDone) => Change::Listed(index),
                 Ok(watcher::Event::Init | watcher::Event::InitApply(_)) => continue,
                 Ok(_) => Change::Changed,
+                Err(e) if forbidden(&e) => Change::Forbidden(index),
                 Err(e) => Change::Failed(index, e.to_string()),
             };
             if changes.send(change).await.is_err() {
@@ -336,6 +371,7 @@ impl Stores {
             stacks: stacks.into_values().collect(),
             services,
             containers,
+            problems: Vec::new(),
         }
     }
 }

@@ -160,6 +160,7 @@ impl Cluster {
             stacks,
             services,
             containers,
+            problems: Vec::new(),
         }
     }
 
