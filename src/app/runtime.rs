@@ -310,9 +310,4 @@ fn save_logs(state: &AppState, session: u64) -> Result<(PathBuf, usize), String>
     Ok((path, n))
 }
 
-pub fn unix_now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or_default()
-}
+pub use crate::backend::unix_now;

@@ -120,5 +120,13 @@ pub trait Backend: Send + Sync {
     ) -> BoxFuture<'static, ()>;
 }
 
+/// Unix seconds now: ages, `since` windows, failure windows.
+pub fn unix_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or_default()
+}
+
 /// How long events are merged before one re-list.
 pub const COALESCE: Duration = Duration::from_millis(250);

@@ -91,7 +91,7 @@ impl Session {
             return;
         }
         self.snapshots.mark_unchanged();
-        let history_start = unix_secs();
+        let history_start = crate::backend::unix_now();
         let mut progress = match self.history(&members, &tx).await {
             Some(p) => p,
             None => return,
@@ -393,13 +393,6 @@ impl OneStream {
         flush(&mut batch, tx).await;
         last_ts
     }
-}
-
-fn unix_secs() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or_default()
 }
 
 pub(in crate::backend::docker) fn stdout_err_splitters() -> [LineSplitter; 2] {

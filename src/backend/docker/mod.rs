@@ -90,13 +90,6 @@ impl DockerBackend {
     }
 }
 
-fn unix_now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or_default()
-}
-
 impl Backend for DockerBackend {
     fn kind(&self) -> BackendKind {
         if self.swarm {
@@ -120,9 +113,13 @@ impl Backend for DockerBackend {
             if !self.swarm {
                 return Ok(model.snapshot());
             }
-            let cluster = swarm::cluster::Cluster::load(&self.docker, &Interest::All, unix_now())
-                .await
-                .map_err(|e| connect::classify(&self.endpoint, &e))?;
+            let cluster = swarm::cluster::Cluster::load(
+                &self.docker,
+                &Interest::All,
+                crate::backend::unix_now(),
+            )
+            .await
+            .map_err(|e| connect::classify(&self.endpoint, &e))?;
             Ok(cluster.merge(&model))
         }
         .boxed()

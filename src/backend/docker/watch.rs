@@ -86,7 +86,7 @@ impl Watcher {
             .as_ref()
             .map(|rx| rx.borrow().clone())
             .unwrap_or_default();
-        Cluster::load(&self.docker, &interest, unix_now())
+        Cluster::load(&self.docker, &interest, crate::backend::unix_now())
             .await
             .map_err(|e| classify(&self.endpoint, &e))
     }
@@ -98,7 +98,7 @@ impl Watcher {
             if tx.is_closed() {
                 return;
             }
-            let started = unix_now();
+            let started = crate::backend::unix_now();
             let load = self.load();
             // While reconnecting the status already says the engine is away.
             let loaded = if lost_at.is_some() {
@@ -394,11 +394,4 @@ fn relevant(ev: &EventMessage) -> Option<String> {
 
 fn restarts_matter(ev: &EventMessage) -> bool {
     matches!(ev.action.as_deref(), Some("start" | "restart" | "create"))
-}
-
-fn unix_now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or_default()
 }

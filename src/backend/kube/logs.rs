@@ -55,7 +55,7 @@ pub async fn run(
         let lp = LogParams {
             follow: req.follow,
             tail_lines: req.tail.map(|n| n.min(i64::MAX as u64) as i64),
-            since_seconds: req.since.map(|s| (unix_now() - s).max(1)),
+            since_seconds: req.since.map(|s| (crate::backend::unix_now() - s).max(1)),
             timestamps: true,
             ..LogParams::default()
         };
@@ -128,11 +128,4 @@ pub async fn run(
     }
     while streams.join_next().await.is_some() {}
     let _ = tx.send(LogEvent::Ended).await;
-}
-
-fn unix_now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or_default()
 }

@@ -67,7 +67,7 @@ impl Cluster {
                 let id = cluster
                     .nodes
                     .iter()
-                    .find(|n| n.id.as_deref() == Some(name) || convert_name(n) == *name)
+                    .find(|n| n.id.as_deref() == Some(name) || convert::node_name(n) == *name)
                     .and_then(|n| n.id.clone())
                     .unwrap_or_else(|| name.clone());
                 Some(HashMap::from([("node", vec![id])]))
@@ -185,13 +185,6 @@ impl Cluster {
         }
         Some(counts)
     }
-}
-
-fn convert_name(n: &SwarmNode) -> String {
-    n.description
-        .as_ref()
-        .and_then(|d| d.hostname.clone())
-        .unwrap_or_default()
 }
 
 async fn list_tasks(

@@ -55,7 +55,7 @@ fn stack_of(s: &SwarmService) -> Option<String> {
         .map(|v| clean(v))
 }
 
-fn node_name(n: &SwarmNode) -> String {
+pub fn node_name(n: &SwarmNode) -> String {
     clean(
         n.description
             .as_ref()
