@@ -58,34 +58,8 @@ impl Backend for KubeBackend {
 
     fn snapshot(&self) -> BoxFuture<'_, Result<Snapshot, BackendError>> {
         async move {
-            let (tx, mut rx) = mpsc::channel(16);
-            let watcher = watch::Watcher::new(self.client.clone(), self.namespace.clone());
-            let task = tokio::spawn(watcher.run(tx, true));
-            let mut last_error = None;
-            let deadline = tokio::time::sleep(Duration::from_secs(30));
-            tokio::pin!(deadline);
-            loop {
-                tokio::select! {
-                    ev = rx.recv() => match ev {
-                        Some(BackendEvent::Snapshot(s)) => {
-                            task.abort();
-                            return Ok((*s).clone());
-                        }
-                        Some(BackendEvent::Connection(super::ConnectionState::Reconnecting { error, .. })) => {
-                            last_error = Some(error);
-                        }
-                        Some(_) => {}
-                        None => break,
-                    },
-                    _ = &mut deadline => break,
-                }
-            }
-            task.abort();
-            Err(BackendError::Unreachable {
-                endpoint: self.endpoint.clone(),
-                reason: last_error.unwrap_or_else(|| "no answer in 30 s".into()),
-                hint: "check the kubeconfig context (--context) and that the apiserver runs".into(),
-            })
+            let snap = list_once(&self.client, &self.namespace, &self.endpoint).await?;
+            Ok((*snap).clone())
         }
         .boxed()
     }
@@ -119,33 +93,19 @@ impl Backend for KubeBackend {
         let client = self.client.clone();
         let known = self.latest.borrow().clone();
         let namespace = self.namespace.clone();
+        let endpoint = self.endpoint.clone();
         async move {
             // Headless has no watcher: list once.
             let snap = match known {
                 Some(s) => s,
-                None => {
-                    let (inner, mut rx) = mpsc::channel(16);
-                    let once = watch::Watcher::new(client.clone(), namespace).run(inner, true);
-                    let first = async {
-                        while let Some(ev) = rx.recv().await {
-                            if let BackendEvent::Snapshot(s) = ev {
-                                return Some(s);
-                            }
-                        }
-                        None
-                    };
-                    let (_, first) = tokio::join!(once, first);
-                    match first {
-                        Some(s) => s,
-                        None => {
-                            let _ = tx
-                                .send(LogEvent::Error("the cluster could not be listed".into()))
-                                .await;
-                            let _ = tx.send(LogEvent::Ended).await;
-                            return;
-                        }
+                None => match list_once(&client, &namespace, &endpoint).await {
+                    Ok(s) => s,
+                    Err(e) => {
+                        let _ = tx.send(LogEvent::Error(e.to_string())).await;
+                        let _ = tx.send(LogEvent::Ended).await;
+                        return;
                     }
-                }
+                },
             };
             let pods = logs::pods_of(&snap, &req.target)
                 .into_iter()
@@ -180,4 +140,41 @@ impl Backend for KubeBackend {
         }
         .boxed()
     }
+}
+
+/// One listing of the cluster (headless `ls`, and logs without a watcher):
+/// the first snapshot a watcher sends, or why none came within 30 s.
+async fn list_once(
+    client: &kube::Client,
+    namespace: &Option<String>,
+    endpoint: &str,
+) -> Result<Arc<Snapshot>, BackendError> {
+    let (tx, mut rx) = mpsc::channel(16);
+    let watcher = watch::Watcher::new(client.clone(), namespace.clone());
+    let task = tokio::spawn(watcher.run(tx, true));
+    let mut last_error = None;
+    let deadline = tokio::time::sleep(Duration::from_secs(30));
+    tokio::pin!(deadline);
+    loop {
+        tokio::select! {
+            ev = rx.recv() => match ev {
+                Some(BackendEvent::Snapshot(s)) => {
+                    task.abort();
+                    return Ok(s);
+                }
+                Some(BackendEvent::Connection(super::ConnectionState::Reconnecting { error, .. })) => {
+                    last_error = Some(error);
+                }
+                Some(_) => {}
+                None => break,
+            },
+            _ = &mut deadline => break,
+        }
+    }
+    task.abort();
+    Err(BackendError::Unreachable {
+        endpoint: endpoint.to_owned(),
+        reason: last_error.unwrap_or_else(|| "no answer in 30 s".into()),
+        hint: "check the kubeconfig context (--context) and that the apiserver runs".into(),
+    })
 }

@@ -283,6 +283,16 @@ where
     reader
 }
 
+/// The namespace's stack, made on first sight.
+fn stack_of<'a>(stacks: &'a mut BTreeMap<String, Stack>, name: &str) -> &'a mut Stack {
+    stacks.entry(name.to_owned()).or_insert_with(|| Stack {
+        name: name.to_owned(),
+        id: name.to_owned(),
+        kind: StackKind::Namespace,
+        ..Stack::default()
+    })
+}
+
 impl Stores {
     fn snapshot(&self) -> Snapshot {
         let rs: HashMap<String, String> = self
@@ -320,27 +330,12 @@ impl Stores {
 
         let mut per_node: HashMap<&str, (u32, u32)> = HashMap::new();
         let mut stacks: BTreeMap<String, Stack> = BTreeMap::new();
-        let stack = |stacks: &mut BTreeMap<String, Stack>, name: &str| {
-            stacks
-                .entry(name.to_owned())
-                .or_insert_with(|| Stack {
-                    name: name.to_owned(),
-                    id: name.to_owned(),
-                    kind: StackKind::Namespace,
-                    ..Stack::default()
-                })
-                .services
-        };
         for n in self.namespaces.state() {
-            let name = n.name_any();
-            stack(&mut stacks, &name);
+            stack_of(&mut stacks, &n.name_any());
         }
         for s in &services {
             if let Some(ns) = &s.stack {
-                stack(&mut stacks, ns);
-                if let Some(st) = stacks.get_mut(ns) {
-                    st.services += 1;
-                }
+                stack_of(&mut stacks, ns).services += 1;
             }
         }
         for c in &containers {
@@ -349,11 +344,9 @@ impl Stores {
             e.0 += running;
             e.1 += 1;
             if let Some(ns) = &c.stack {
-                stack(&mut stacks, ns);
-                if let Some(st) = stacks.get_mut(ns) {
-                    st.containers_running += running;
-                    st.containers_total += 1;
-                }
+                let st = stack_of(&mut stacks, ns);
+                st.containers_running += running;
+                st.containers_total += 1;
             }
         }
         let mut nodes: Vec<_> = self
