@@ -172,7 +172,12 @@ impl Watcher {
             .build();
         let mut events = Box::pin(self.docker.events(Some(opts)));
 
-        let mut inspect_queue: Vec<String> = known.model.containers.keys().cloned().collect();
+        // Restart counts come from one inspect each; on a busy host that
+        // takes a while, so the newest containers (the ones likely to be
+        // restarting) are asked first: the queue is taken from its end.
+        let mut by_age: Vec<_> = known.model.containers.values().collect();
+        by_age.sort_by_key(|c| c.created);
+        let mut inspect_queue: Vec<String> = by_age.into_iter().map(|c| c.id.clone()).collect();
         let mut interest = self.swarm.clone();
         let mut poll_at = tokio::time::Instant::now() + SWARM_POLL;
         // A service or node event, or a changed interest: list the swarm again.
