@@ -11,54 +11,11 @@ use berth::backend::{Backend, CancellationToken};
 use berth::domain::{
     OpEvent, OpKind, OpRequest, Outcome, ServiceKind, ServiceMode, ServiceRef, TargetRef,
 };
+use common::registry::Login;
 use common::swarm::{SwarmService, require_swarm};
 use common::*;
-use std::io::Write;
-use std::process::{Command, Stdio};
 use std::time::Duration;
 use tokio::sync::mpsc;
-
-/// The test bed's registry with htpasswd auth, reachable from the manager
-/// (the service is kept there).
-const REGISTRY: &str = "127.0.0.1:5001";
-const USER: &str = "berth";
-const PASSWORD: &str = "berth-test";
-
-/// `docker --config DIR ARGS`, so the login stays in the test's own dir.
-fn docker_with(config: &str, args: &[&str], stdin: &str) -> String {
-    let mut child = Command::new("docker")
-        .arg("--config")
-        .arg(config)
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("docker");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(stdin.as_bytes())
-        .expect("write stdin");
-    let out = child.wait_with_output().expect("docker");
-    assert!(out.status.success(), "docker {args:?}: {out:?}");
-    String::from_utf8_lossy(&out.stdout).trim().to_owned()
-}
-
-/// The CLI config dir and the local names of the pushed images, removed
-/// however the test ends.
-struct Leftovers {
-    reference: String,
-    dir: std::path::PathBuf,
-}
-
-impl Drop for Leftovers {
-    fn drop(&mut self) {
-        untag(&self.reference);
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
-}
 
 /// The digest the registry gave `reference` when it was pushed.
 fn pushed_digest(reference: &str) -> String {
@@ -81,22 +38,11 @@ fn pushed_digest(reference: &str) -> String {
 #[tokio::test]
 async fn redeploy_sends_the_saved_login_so_the_node_can_pull() {
     require_swarm();
-    let name = unique_name("berth-swarm-auth");
-    let reference = format!("{REGISTRY}/{name}:1");
-    let config = std::env::temp_dir().join(format!("berth-test-dockercfg-{name}"));
-    let config_s = config.to_string_lossy().into_owned();
-    let _leftovers = Leftovers {
-        reference: reference.clone(),
-        dir: config.clone(),
-    };
-    std::fs::create_dir_all(&config).expect("config dir");
-    docker_with(
-        &config_s,
-        &["login", REGISTRY, "-u", USER, "--password-stdin"],
-        PASSWORD,
-    );
+    let login = Login::new("berth-swarm-auth");
+    let reference = login.reference.clone();
+    let config = login.config.clone();
     docker(&["tag", IMAGE_V1, &reference]);
-    docker_with(&config_s, &["push", &reference], "");
+    login.docker(&["push", &reference], "");
 
     // On the manager, from the tag it has locally.
     let svc = SwarmService::create(
@@ -116,7 +62,7 @@ async fn redeploy_sends_the_saved_login_so_the_node_can_pull() {
     // The registry gets v2 under the same tag; the manager forgets the
     // tag, so the new image can only come from the registry, with a login.
     docker(&["tag", IMAGE_V2, &reference]);
-    docker_with(&config_s, &["push", &reference], "");
+    login.docker(&["push", &reference], "");
     let v2 = pushed_digest(&reference);
     untag(&reference);
 

@@ -14,6 +14,7 @@ pub mod kube;
 pub mod live;
 pub mod ops;
 pub mod pty;
+pub mod registry;
 pub mod spare_engine;
 pub mod swarm;
 
