@@ -6,6 +6,7 @@ pub mod docker;
 mod error;
 mod guard;
 pub mod kube;
+pub(crate) mod report;
 mod select;
 
 pub use error::BackendError;

@@ -13,6 +13,7 @@ mod watchdog;
 
 pub use connect::{DEFAULT_SOCKET, connect, docker_configured, resolve_endpoint};
 
+use crate::backend::report::Report;
 use crate::backend::{
     Backend, BackendError, BackendEvent, BackendKind, CancellationToken, Interest,
 };
@@ -22,7 +23,6 @@ use bollard::Docker;
 use futures::FutureExt;
 use futures::future::BoxFuture;
 use ops::engine::Engine;
-use ops::report::Report;
 use std::sync::Arc;
 use tokio::sync::{mpsc, watch as tokio_watch};
 

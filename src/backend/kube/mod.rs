@@ -8,21 +8,20 @@
 mod connect;
 mod convert;
 mod logs;
+mod ops;
 mod watch;
 
 pub use connect::{KubeTarget, kubeconfig_exists};
 
 use super::{Backend, BackendError, BackendEvent, BackendKind, CancellationToken};
-use crate::domain::{Capabilities, OpEvent, OpRequest, Outcome, Plan, Snapshot, TargetRef};
+use crate::backend::report::Report;
+use crate::domain::{Capabilities, OpEvent, OpRequest, Plan, Snapshot, TargetRef};
 use crate::logs::{LogEvent, LogRequest};
 use futures::FutureExt;
 use futures::future::BoxFuture;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::mpsc;
-
-/// Operations arrive with their own work; until then the reason is shown.
-const NO_OPERATIONS: &str = "operations on Kubernetes (scale, rollout restart, undo, cordon, drain) are not in this build yet";
 
 /// A connected Kubernetes cluster (one kubeconfig context).
 pub struct KubeBackend {
@@ -116,27 +115,25 @@ impl Backend for KubeBackend {
         .boxed()
     }
 
-    fn capabilities(&self, _target: &TargetRef) -> Capabilities {
-        Capabilities::none(NO_OPERATIONS)
+    fn capabilities(&self, target: &TargetRef) -> Capabilities {
+        ops::capabilities(target)
     }
 
-    fn plan(&self, _req: OpRequest) -> BoxFuture<'static, Result<Plan, BackendError>> {
-        async move { Err(BackendError::Unsupported(NO_OPERATIONS.into())) }.boxed()
+    fn plan(&self, req: OpRequest) -> BoxFuture<'static, Result<Plan, BackendError>> {
+        ops::plan(self.client.clone(), req).boxed()
     }
 
     fn execute(
         &self,
-        _plan: Plan,
+        plan: Plan,
         tx: mpsc::Sender<OpEvent>,
-        _cancel: CancellationToken,
+        cancel: CancellationToken,
     ) -> BoxFuture<'static, ()> {
+        let client = self.client.clone();
         async move {
-            let _ = tx
-                .send(OpEvent::Finished {
-                    outcome: Outcome::Failed,
-                    message: NO_OPERATIONS.into(),
-                })
-                .await;
+            let rep = Report::new(tx, cancel);
+            let end = ops::execute(client, &plan, &rep).await;
+            rep.finish(end).await;
         }
         .boxed()
     }

@@ -3,7 +3,7 @@
 
 use super::auth;
 use super::engine::{Engine, words};
-use super::report::Report;
+use crate::backend::report::Report;
 use bollard::models::ImageInspect;
 use bollard::query_parameters::CreateImageOptionsBuilder;
 use futures::StreamExt;

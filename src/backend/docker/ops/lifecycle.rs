@@ -4,8 +4,8 @@
 
 use super::engine::{Engine, words};
 use super::members::Member;
-use super::report::{End, Report};
 use super::wait::{self, Ready};
+use crate::backend::report::{End, Report};
 use crate::domain::Step;
 
 pub fn ready_step(r: Ready) -> Step {

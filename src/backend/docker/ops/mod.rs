@@ -10,18 +10,16 @@ mod members;
 mod plan;
 mod recreate;
 mod redeploy;
-/// Also the swarm operations' reporter.
-pub(in crate::backend::docker) mod report;
 mod rollback;
 mod rollout;
 mod scale;
 mod wait;
 
 use crate::backend::BackendError;
+use crate::backend::report::{End, Report};
 use crate::domain::{Capabilities, OpKind, OpRequest, Plan, ServiceKind, TargetRef};
 use bollard::Docker;
 use engine::Engine;
-use report::{End, Report};
 
 pub const NODE_OPS_ARE_SWARMS: &str =
     "a plain Docker engine has no node operations (drain, pause and activate are Swarm's)";

@@ -4,10 +4,10 @@
 
 use super::engine::{Engine, words};
 use super::members::{Member, is_running, name_of};
-use super::report::Report;
 use super::wait::{self, Ready};
 use crate::backend::BackendError;
 use crate::backend::docker::convert::short_id;
+use crate::backend::report::Report;
 use crate::domain::Step;
 use bollard::models::{
     ContainerCreateBody, ContainerInspectResponse, ContainerStateStatusEnum, EndpointSettings,

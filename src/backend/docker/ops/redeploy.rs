@@ -7,9 +7,9 @@ use super::lifecycle::count;
 use super::members::Member;
 use super::plan::{head, one_at_a_time, only_replica};
 use super::recreate::{self, LABEL_PREVIOUS, LABEL_REF};
-use super::report::{End, Report};
 use super::rollout::{Change, rollout};
 use crate::backend::BackendError;
+use crate::backend::report::{End, Report};
 use crate::domain::{OpRequest, Plan, Step};
 use bollard::models::ContainerInspectResponse;
 

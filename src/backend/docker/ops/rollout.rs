@@ -6,7 +6,7 @@ use super::engine::{Engine, words};
 use super::lifecycle::{count, ready_step};
 use super::members::Member;
 use super::recreate::{self, Failure, Volumes};
-use super::report::{End, Report};
+use crate::backend::report::{End, Report};
 use crate::domain::Step;
 use bollard::models::ContainerInspectResponse;
 

@@ -8,9 +8,9 @@ use super::lifecycle::{ready_step, start_one};
 use super::members::{LABEL_NUMBER, Member, compose_ids};
 use super::plan::head;
 use super::recreate::{self, Volumes};
-use super::report::{End, Report};
 use super::wait;
 use crate::backend::BackendError;
+use crate::backend::report::{End, Report};
 use crate::domain::{OpRequest, Plan, Step};
 use bollard::query_parameters::RemoveContainerOptionsBuilder;
 

@@ -5,7 +5,7 @@ use super::service::Svc;
 use super::update::{self, How};
 use super::watch::{Flavor, Watch};
 use crate::backend::docker::ops::engine::Engine;
-use crate::backend::docker::ops::report::{End, Report};
+use crate::backend::report::{End, Report};
 use crate::domain::Plan;
 use bollard::auth::DockerCredentials;
 use bollard::models::ServiceSpec;

@@ -21,7 +21,7 @@ mod watch;
 
 use crate::backend::BackendError;
 use crate::backend::docker::ops::engine::Engine;
-use crate::backend::docker::ops::report::{End, Report};
+use crate::backend::report::{End, Report};
 use crate::domain::{Capabilities, OpKind, OpRequest, Plan, ServiceKind, TargetRef};
 use bollard::Docker;
 

@@ -30,7 +30,7 @@
 
 use crate::backend::BackendError;
 use crate::backend::docker::connect::classify;
-use crate::backend::docker::ops::report::{End, Report};
+use crate::backend::report::{End, Report};
 use crate::domain::{Capabilities, NodeRef, OpKind, OpRequest, Plan, Step, TargetRef};
 use bollard::Docker;
 use bollard::models::{

@@ -13,7 +13,7 @@ use crate::backend::BackendError;
 use crate::backend::docker::ops::auth;
 use crate::backend::docker::ops::engine::Engine;
 use crate::backend::docker::ops::image::short_digest;
-use crate::backend::docker::ops::report::{End, Report};
+use crate::backend::report::{End, Report};
 use crate::domain::{OpRequest, Plan};
 
 /// What the spec's image becomes.

@@ -7,7 +7,7 @@ use super::service::{self, rollout_words};
 use super::watch::Flavor;
 use crate::backend::BackendError;
 use crate::backend::docker::ops::engine::Engine;
-use crate::backend::docker::ops::report::{End, Report};
+use crate::backend::report::{End, Report};
 use crate::domain::{OpRequest, Plan};
 
 pub async fn plan(eng: &Engine, req: OpRequest) -> Result<Plan, BackendError> {

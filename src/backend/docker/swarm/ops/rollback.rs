@@ -11,7 +11,7 @@ use super::service::image_of;
 use super::watch::Flavor;
 use crate::backend::BackendError;
 use crate::backend::docker::ops::engine::Engine;
-use crate::backend::docker::ops::report::{End, Report};
+use crate::backend::report::{End, Report};
 use crate::domain::{OpRequest, Plan};
 
 fn no_previous(display: &str) -> String {

@@ -9,7 +9,7 @@ use super::service::{self, Mode};
 use super::watch::Flavor;
 use crate::backend::BackendError;
 use crate::backend::docker::ops::engine::Engine;
-use crate::backend::docker::ops::report::{End, Report};
+use crate::backend::report::{End, Report};
 use crate::domain::{OpKind, OpRequest, Plan, ServiceKind, ServiceMode, ServiceRef};
 
 fn wanted(req: &OpRequest) -> Result<u64, String> {

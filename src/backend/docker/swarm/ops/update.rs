@@ -4,7 +4,7 @@
 
 use super::service::{self, Svc};
 use crate::backend::docker::ops::engine::{Engine, words};
-use crate::backend::docker::ops::report::Report;
+use crate::backend::report::Report;
 use bollard::auth::DockerCredentials;
 use bollard::models::ServiceSpec;
 use bollard::query_parameters::UpdateServiceOptionsBuilder;

@@ -8,7 +8,7 @@ use super::converge::{Key, SlotTask, by_slot, failures, replica_name, step_of, t
 use super::service::{self, Svc};
 use crate::backend::BackendError;
 use crate::backend::docker::ops::engine::Engine;
-use crate::backend::docker::ops::report::{End, Report};
+use crate::backend::report::{End, Report};
 use crate::domain::Step;
 use bollard::models::{NodeState, ServiceUpdateStatus, ServiceUpdateStatusStateEnum as S, Task};
 use bollard::query_parameters::{ListNodesOptions, ListTasksOptionsBuilder};

@@ -1,5 +1,5 @@
-//! Progress reporting for one operation: steps per replica, messages, and
-//! the one `Finished` event that always ends it.
+//! Progress reporting for one operation, shared by every backend: steps per
+//! replica, messages, and the one `Finished` event that always ends it.
 
 use crate::backend::CancellationToken;
 use crate::domain::{OpEvent, Outcome, Step};
