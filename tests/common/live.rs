@@ -123,6 +123,7 @@ impl Tail {
             tail,
             since: None,
             follow,
+            previous: false,
         };
         let task = tokio::spawn(backend.logs(req, tx));
         Tail {

@@ -90,7 +90,8 @@ impl Backend for KubeBackend {
 
     fn logs(&self, req: LogRequest, tx: mpsc::Sender<LogEvent>) -> BoxFuture<'static, ()> {
         let client = self.client.clone();
-        let known = self.latest.borrow().clone();
+        let updates = self.latest.subscribe();
+        let known = updates.borrow().clone();
         let namespace = self.namespace.clone();
         let endpoint = self.endpoint.clone();
         async move {
@@ -106,11 +107,7 @@ impl Backend for KubeBackend {
                     }
                 },
             };
-            let pods = logs::pods_of(&snap, &req.target)
-                .into_iter()
-                .cloned()
-                .collect();
-            logs::run(client, pods, req, tx).await;
+            logs::run(client, snap, Some(updates), req, tx).await;
         }
         .boxed()
     }
