@@ -156,7 +156,7 @@ impl Action {
             Action::Right => "scroll right",
             Action::Open => "open (drill down)",
             Action::Logs => "follow logs of the selection",
-            Action::PreviousLogs => "logs of the run before the last restart (Kubernetes)",
+            Action::PreviousLogs => "previous run's logs, before a crash (Kubernetes)",
             Action::SortNext => "sort by next column",
             Action::SortReverse => "reverse sort order",
             Action::ClearFilter => "clear the filter",
