@@ -133,3 +133,36 @@ async fn a_pod_with_an_init_container_lists_both_one_level_down() {
         ]
     );
 }
+
+/// A pod on the node whose volume cannot be mounted: its status has no
+/// reason (Pending, ContainerCreating), its Warning event has.
+#[tokio::test]
+async fn a_pod_that_cannot_mount_its_volume_shows_the_kubelets_event() {
+    let backend = backend().await;
+    let ns = TestNamespace::create("mount");
+    ns.apply(&pod_yaml(
+        "unmounted",
+        &format!(
+            "  volumes:\n  - name: cfg\n    configMap: {{name: no-such-configmap}}\n  containers:\n{}    \
+             volumeMounts: [{{name: cfg, mountPath: /cfg}}]\n",
+            container_yaml("main", "sleep 3000")
+        ),
+    ));
+    let mut w = Watching::start(&backend);
+    let took = w
+        .until(Duration::from_secs(90), |s| {
+            pod(s, &ns.name, "unmounted").is_some_and(|p| p.status.contains("FailedMount"))
+        })
+        .await
+        .unwrap_or_else(|e| {
+            let p = pod(&w.latest, &ns.name, "unmounted").map(|p| p.status.clone());
+            panic!("the mount failure never showed: {e}; status {p:?}")
+        });
+    let p = pod(&w.latest, &ns.name, "unmounted").expect("listed");
+    eprintln!("shown {took:?} after the watch began: {}", p.status);
+    assert!(
+        p.status.starts_with("Pending: FailedMount: ") && p.status.contains("no-such-configmap"),
+        "{}",
+        p.status
+    );
+}
