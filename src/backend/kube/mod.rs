@@ -3,10 +3,12 @@
 //! with the default backoff and managedFields dropped. The stores are
 //! turned into a snapshot after each coalesced batch of changes; a watch
 //! that breaks (a stopped apiserver, a 410 Gone) is re-listed by the
-//! watcher itself while the status bar says "reconnecting".
+//! watcher itself while the status bar says "reconnecting". A pod that is
+//! on a node but does not start gets its latest Warning event (events.rs).
 
 mod connect;
 mod convert;
+mod events;
 mod logs;
 mod ops;
 mod watch;
@@ -66,12 +68,35 @@ impl Backend for KubeBackend {
     fn watch(&self, tx: mpsc::Sender<BackendEvent>) -> BoxFuture<'static, ()> {
         let watcher = watch::Watcher::new(self.client.clone(), self.namespace.clone());
         let latest = self.latest.clone();
+        let client = self.client.clone();
         async move {
-            // Keeps the latest snapshot for log views on the way through.
             let (inner, mut rx) = mpsc::channel(16);
             let run = watcher.run(inner, false);
+            // The stuck pods' events, read from the watcher's snapshots.
+            let (raw_tx, raw_rx) = tokio::sync::watch::channel(None);
+            let (notes_tx, mut notes_rx) = tokio::sync::watch::channel(events::Notes::new());
+            let events = events::follow(client, raw_rx, notes_tx);
+            // Adds the events' reasons to each snapshot, and keeps the
+            // latest for log views on the way through.
             let relay = async {
-                while let Some(ev) = rx.recv().await {
+                let mut raw: Option<Arc<Snapshot>> = None;
+                loop {
+                    let ev = tokio::select! {
+                        ev = rx.recv() => match ev {
+                            Some(BackendEvent::Snapshot(s)) => {
+                                raw_tx.send_replace(Some(s.clone()));
+                                let shown = events::annotate(&s, &notes_rx.borrow());
+                                raw = Some(s);
+                                BackendEvent::Snapshot(shown)
+                            }
+                            Some(ev) => ev,
+                            None => return,
+                        },
+                        Ok(()) = notes_rx.changed() => match &raw {
+                            Some(s) => BackendEvent::Snapshot(events::annotate(s, &notes_rx.borrow_and_update())),
+                            None => continue,
+                        },
+                    };
                     if let BackendEvent::Snapshot(s) = &ev {
                         latest.send_replace(Some(s.clone()));
                     }
@@ -83,6 +108,7 @@ impl Backend for KubeBackend {
             tokio::select! {
                 _ = run => {}
                 _ = relay => {}
+                _ = events => {}
             }
         }
         .boxed()
@@ -90,7 +116,8 @@ impl Backend for KubeBackend {
 
     fn logs(&self, req: LogRequest, tx: mpsc::Sender<LogEvent>) -> BoxFuture<'static, ()> {
         let client = self.client.clone();
-        let known = self.latest.borrow().clone();
+        let updates = self.latest.subscribe();
+        let known = updates.borrow().clone();
         let namespace = self.namespace.clone();
         let endpoint = self.endpoint.clone();
         async move {
@@ -106,11 +133,7 @@ impl Backend for KubeBackend {
                     }
                 },
             };
-            let pods = logs::pods_of(&snap, &req.target)
-                .into_iter()
-                .cloned()
-                .collect();
-            logs::run(client, pods, req, tx).await;
+            logs::run(client, snap, Some(updates), req, tx).await;
         }
         .boxed()
     }
