@@ -20,7 +20,8 @@ use common::kube::{
     wait_pods_running,
 };
 use common::live::Watching;
-use common::wait_until;
+use common::pty::Tui;
+use common::{berth_bin, unique_name, wait_until};
 use std::fs::File;
 use std::time::{Duration, Instant};
 use tokio::sync::mpsc;
@@ -494,5 +495,79 @@ async fn headless_cordon_and_uncordon_are_audited_and_refused_read_only() {
         let text = line.to_string();
         assert!(text.contains(kind) && text.contains(NODE2), "{text}");
     }
+    let _ = std::fs::remove_dir_all(&home);
+}
+
+/// The first one-key binding of `action` in keymap table `mode`.
+fn key(mode: &str, action: &str) -> String {
+    let km = berth::config::Keymap::builtin("default").expect("default keymap");
+    let a: berth::app::Action = serde_json::from_value(serde_json::Value::String(action.into()))
+        .unwrap_or_else(|_| panic!("{action} is an action"));
+    let m = berth::config::Mode::from_table(mode).expect("a keymap table");
+    km.keys_for(m, a)
+        .into_iter()
+        .find(|k| k.chars().count() == 1)
+        .unwrap_or_else(|| panic!("{action} has a one-key binding in [{mode}]"))
+}
+
+/// From the console: the nodes view, node2 selected, `c` (cordon) with its
+/// confirmation and progress, the row showing it cordoned; then `a`.
+#[test]
+fn the_console_cordons_and_uncordons_a_kubernetes_node_with_the_node_keys() {
+    require_node2();
+    let _lock = node_lock();
+    let _uncordon = Uncordon;
+    let t = Duration::from_secs(30);
+    let home = std::env::temp_dir().join(unique_name("berth-knode-tui"));
+    std::fs::create_dir_all(&home).expect("mkdir");
+    let d = home.to_str().expect("utf-8 path");
+    let config = admin_kubeconfig();
+    let args = [
+        "--backend",
+        "kubernetes",
+        "--kubeconfig",
+        config.to_str().expect("utf-8 path"),
+    ];
+    let env = [
+        ("BERTH_CONFIG_DIR", d),
+        ("XDG_STATE_HOME", d),
+        ("XDG_DATA_HOME", d),
+        ("HOME", d),
+    ];
+    let mut tui = Tui::spawn(berth_bin(), &args, &env, 40, 180);
+    tui.wait_for("● connected", t).expect("connected");
+    tui.send(&key("global", "view_nodes"));
+    tui.send(&key("list", "filter"));
+    tui.send(NODE2);
+    tui.key("enter");
+    tui.wait_screen(t, |s| s.contains("[1/") && s.contains(NODE2))
+        .expect("one node left by the filter");
+
+    tui.send(&key("list", "pause_node"));
+    tui.wait_for(&format!("cordon node {NODE2}: it takes no new pods"), t)
+        .expect("the confirmation shows the plan");
+    tui.send(&key("confirm", "confirm"));
+    tui.wait_for("converged", t)
+        .expect("progress reaches converged");
+    assert!(unschedulable(), "cordoned from the console");
+    // ESC then a key at once reads as alt-key: a pause on both sides.
+    std::thread::sleep(Duration::from_millis(300));
+    tui.key("esc");
+    tui.wait_screen(t, |s| {
+        !s.contains("operations[")
+            && s.lines()
+                .any(|l| l.contains(NODE2) && l.contains("cordoned"))
+    })
+    .expect("back in the nodes view, the node's row says cordoned");
+    std::thread::sleep(Duration::from_millis(300));
+
+    tui.send(&key("list", "activate_node"));
+    tui.wait_for(&format!("uncordon node {NODE2}"), t)
+        .expect("the confirmation shows the plan");
+    tui.send(&key("confirm", "confirm"));
+    tui.wait_for("converged", t)
+        .expect("progress reaches converged");
+    assert!(!unschedulable(), "uncordoned from the console");
+    tui.kill();
     let _ = std::fs::remove_dir_all(&home);
 }
