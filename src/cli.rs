@@ -125,21 +125,24 @@ pub enum Cmd {
         #[command(flatten)]
         flags: OpFlags,
     },
-    /// Drain a swarm node: it takes no tasks and its tasks move to other nodes.
+    /// Drain a node: it takes no tasks and its tasks move to other nodes
+    /// (Kubernetes: cordon, then evict its pods, respecting disruption budgets).
     Drain {
         /// A node as `berth ls nodes` names it.
         node: String,
         #[command(flatten)]
         flags: OpFlags,
     },
-    /// Pause a swarm node (cordon): it takes no new tasks; its tasks stay.
+    /// Pause (cordon) a node: it takes no new tasks or pods; those it runs stay.
+    #[command(visible_alias = "cordon")]
     Pause {
         /// A node as `berth ls nodes` names it.
         node: String,
         #[command(flatten)]
         flags: OpFlags,
     },
-    /// Activate a paused or drained swarm node: it takes tasks again.
+    /// Activate (uncordon) a paused, cordoned or drained node: it takes tasks again.
+    #[command(visible_alias = "uncordon")]
     Activate {
         /// A node as `berth ls nodes` names it.
         node: String,
@@ -253,6 +256,8 @@ mod tests {
             ("drain", OpKind::Drain),
             ("pause", OpKind::Pause),
             ("activate", OpKind::Activate),
+            ("cordon", OpKind::Pause),
+            ("uncordon", OpKind::Activate),
         ] {
             let cli = Cli::try_parse_from([
                 "berth",

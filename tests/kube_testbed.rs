@@ -1,13 +1,14 @@
 //! The Kubernetes cluster of `scripts/testbed up` is what the Kubernetes
-//! tests need: a v1.20.2 API server, one Ready node that runs pods from the
-//! local images, pod logs through the API server, and a restricted user
-//! confined to its namespace.
+//! tests need: a v1.20.2 API server, two Ready nodes that run pods from the
+//! local images (the second tainted, for node operations), pod logs through
+//! the API server, and a restricted user confined to its namespace.
 
 mod common;
 
 use common::kube::{
-    LIMITED_NAMESPACE, LIMITED_USER, NODE, POD_IMAGE_V1, SERVER_VERSION, TestNamespace,
-    deployment_yaml, kubectl, kubectl_as, limited_kubeconfig, require_kube, wait_pods_running,
+    LIMITED_NAMESPACE, LIMITED_USER, NODE, NODE2, NODE2_TAINT, POD_IMAGE_V1, SERVER_VERSION,
+    TestNamespace, deployment_yaml, kubectl, kubectl_as, limited_kubeconfig, require_kube,
+    wait_pods_running,
 };
 use common::wait_until;
 use std::time::Duration;
@@ -15,7 +16,7 @@ use std::time::Duration;
 const CONVERGE: Duration = Duration::from_secs(90);
 
 #[test]
-fn the_bed_is_one_ready_node_of_a_1_20_server() {
+fn the_bed_is_two_ready_nodes_of_a_1_20_server_the_second_tainted() {
     assert_eq!(require_kube(), SERVER_VERSION);
     let nodes = kubectl(&[
         "get",
@@ -23,14 +24,77 @@ fn the_bed_is_one_ready_node_of_a_1_20_server() {
         "-o",
         r#"jsonpath={range .items[*]}{.metadata.name} {.status.conditions[?(@.type=="Ready")].status} {.status.nodeInfo.containerRuntimeVersion}{"\n"}{end}"#,
     ]);
-    let nodes: Vec<&str> = nodes.lines().collect();
-    assert_eq!(nodes.len(), 1, "one node: {nodes:?}");
-    let fields: Vec<&str> = nodes[0].split(' ').collect();
-    assert_eq!(fields[..2], [NODE, "True"], "{nodes:?}");
+    let mut nodes: Vec<&str> = nodes.lines().collect();
+    nodes.sort();
+    assert_eq!(nodes.len(), 2, "two nodes: {nodes:?}");
+    for (line, name) in [(nodes[0], NODE), (nodes[1], NODE2)] {
+        let fields: Vec<&str> = line.split(' ').collect();
+        assert_eq!(fields[..2], [name, "True"], "{nodes:?}");
+        assert!(
+            fields[2].starts_with("containerd://"),
+            "the node runs containerd: {nodes:?}"
+        );
+    }
+    // (A node test may have cordoned it meanwhile: one more taint.)
+    let taints = kubectl(&[
+        "get",
+        "node",
+        NODE2,
+        "-o",
+        r#"jsonpath={range .spec.taints[*]}{.key}={.value}:{.effect}{"\n"}{end}"#,
+    ]);
     assert!(
-        fields[2].starts_with("containerd://"),
-        "the node runs containerd: {nodes:?}"
+        taints.lines().any(|t| t == NODE2_TAINT),
+        "{NODE2} is tainted {NODE2_TAINT}: {taints:?}"
     );
+}
+
+/// A pod that tolerates node2's taint runs there, on node2's bridge, and its
+/// log is served (node2's kubelet keeps its pods' logs apart from node1's).
+#[test]
+fn a_pod_tolerating_the_taint_runs_on_node2_and_its_log_is_served() {
+    require_kube();
+    let ns = TestNamespace::create("berth-t-node2");
+    ns.apply(&format!(
+        r#"apiVersion: v1
+kind: Pod
+metadata:
+  name: there
+  labels: {{app: there}}
+spec:
+  nodeSelector: {{kubernetes.io/hostname: {NODE2}}}
+  terminationGracePeriodSeconds: 1
+  tolerations:
+  - {{key: berth.test/node2, operator: Exists, effect: NoSchedule}}
+  containers:
+  - name: main
+    image: {POD_IMAGE_V1}
+    imagePullPolicy: Never
+    command: ["sh", "-c", "echo hello from node2; sleep 3000"]
+"#
+    ));
+    wait_pods_running(&ns.name, "app=there", 1, CONVERGE);
+    let placed = kubectl(&[
+        "get",
+        "pod",
+        "there",
+        "-n",
+        &ns.name,
+        "-o",
+        "jsonpath={.spec.nodeName} {.status.podIP}",
+    ]);
+    assert!(
+        placed.starts_with(&format!("{NODE2} 10.244.1.")),
+        "{placed}"
+    );
+    let logged = wait_until(Duration::from_secs(30), Duration::from_millis(250), || {
+        kubectl_as(
+            &common::kube::admin_kubeconfig(),
+            &["logs", "there", "-n", &ns.name],
+        )
+        .is_ok_and(|l| l.contains("hello from node2"))
+    });
+    assert!(logged, "kubectl logs shows what the pod on {NODE2} printed");
 }
 
 #[test]

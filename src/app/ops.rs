@@ -328,7 +328,7 @@ pub(super) fn operations_action(state: &mut AppState, a: Action, cmds: &mut Vec<
             let what = entry.op.plan.request.describe();
             let id = entry.op.id;
             let how = if entry.op.plan.request.kind.is_node_op() {
-                "berth stops following (the swarm goes on moving tasks)"
+                "berth stops following (a swarm goes on moving tasks; a Kubernetes drain evicts no more)"
             } else {
                 "the replica in hand is finished first"
             };

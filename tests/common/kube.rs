@@ -1,7 +1,9 @@
 //! Kubernetes helpers, for tests on the cluster that `scripts/testbed up`
 //! (part `kube`) runs on this machine: a v1.20.2 control plane on
-//! `https://127.0.0.1:6443` and one node, `berth-node` (kubelet with
-//! containerd, a CNI bridge, kube-proxy).
+//! `https://127.0.0.1:6443` and two nodes: `berth-node` (kubelet with
+//! containerd, a CNI bridge, kube-proxy) and `berth-node2` (the same without
+//! kube-proxy), tainted [`NODE2_TAINT`] so that only pods that tolerate it
+//! go there (the node tests drain it).
 //!
 //! Like `docker.rs` these shell out to a CLI (`kubectl`) so that test setup
 //! does not depend on the code under test. Every test works in a namespace
@@ -37,8 +39,13 @@ pub const LIMITED_CONTEXT: &str = "berth-limited";
 /// The restricted user: everything in [`LIMITED_NAMESPACE`], nothing else.
 pub const LIMITED_USER: &str = "berth-limited";
 pub const LIMITED_NAMESPACE: &str = "berth-limited";
-/// The cluster's one node.
+/// The node every test's pods run on.
 pub const NODE: &str = "berth-node";
+/// The second node, for node operations: only pods tolerating
+/// [`NODE2_TAINT`] go there.
+pub const NODE2: &str = "berth-node2";
+/// `key=value:effect` of its taint.
+pub const NODE2_TAINT: &str = "berth.test/node2=true:NoSchedule";
 /// The API server's version.
 pub const SERVER_VERSION: &str = "v1.20.2";
 /// The test images as pods name them (and as the node reports them).
@@ -161,6 +168,27 @@ pub fn require_kube() -> String {
         .and_then(|v| v.as_str())
         .unwrap_or_default()
         .to_owned()
+}
+
+/// Panics with a clear message unless [`NODE2`] is Ready (what
+/// `scripts/testbed up` makes since it has two nodes).
+pub fn require_node2() {
+    require_kube();
+    let ready = kubectl_as(
+        &admin_kubeconfig(),
+        &[
+            "get",
+            "node",
+            NODE2,
+            "-o",
+            r#"jsonpath={.status.conditions[?(@.type=="Ready")].status}"#,
+        ],
+    );
+    assert!(
+        ready.as_deref() == Ok("True"),
+        "the test bed's second node {NODE2} is not Ready ({ready:?}). Run `scripts/testbed up` \
+         (part kube): it adds the node without touching what runs."
+    );
 }
 
 /// A namespace for one test: a unique name from `prefix`, the label

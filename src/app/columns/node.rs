@@ -49,7 +49,7 @@ impl KindColumn for NodeColumn {
             Self::Memory => num("MEMORY", 8, 3),
             Self::Running => num("RUNNING", 7, 1),
             Self::Total => num("TOTAL", 5, 1),
-            Self::Availability => col("AVAIL", 6, 4),
+            Self::Availability => col("AVAIL", 8, 4),
             Self::Address => col("ADDRESS", 15, 5),
             Self::Labels => flex("LABELS", 10, 6),
         }

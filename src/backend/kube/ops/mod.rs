@@ -1,9 +1,12 @@
 //! Operations on a Kubernetes cluster, behind the backend's capabilities →
 //! plan → execute, with kubectl's semantics (OPERATIONS.md): workloads in
 //! `workload` (scale, rollout restart, undo, followed like `kubectl rollout
-//! status`), nodes in `node` (cordon, uncordon, drain).
+//! status`), nodes in `node` (cordon, uncordon, drain; a drain's pods are
+//! sorted in `node_pods` and evicted in `node_drain`).
 
 mod node;
+mod node_drain;
+mod node_pods;
 mod workload;
 
 use crate::backend::BackendError;
