@@ -6,12 +6,14 @@
 //! watcher itself while the status bar says "reconnecting".
 
 mod connect;
+mod contexts;
 mod convert;
 mod logs;
 mod ops;
 mod watch;
 
 pub use connect::{KubeTarget, kubeconfig_exists};
+pub use contexts::{Contexts, KubeContext, read as read_contexts, startup_target};
 
 use super::{Backend, BackendError, BackendEvent, BackendKind, CancellationToken};
 use crate::backend::report::Report;
@@ -43,6 +45,17 @@ impl KubeBackend {
             namespace: target.namespace.clone(),
             latest: tokio::sync::watch::channel(None).0,
         })
+    }
+
+    /// Whether the apiserver answers these credentials (`GET /version`
+    /// within 10 s), or why not: a console switching to another context
+    /// stays where it is unless it does.
+    pub async fn reachable(&self) -> Result<(), String> {
+        match tokio::time::timeout(Duration::from_secs(10), self.client.apiserver_version()).await {
+            Ok(Ok(_)) => Ok(()),
+            Ok(Err(e)) => Err(format!("{}: {e}", self.endpoint)),
+            Err(_) => Err(format!("{}: no answer in 10 s", self.endpoint)),
+        }
     }
 }
 
