@@ -26,8 +26,8 @@ const PAGE: u32 = 500;
 
 /// What a kind's reflector reports.
 enum Change {
-    /// Its objects changed.
-    Changed,
+    /// Its objects changed (so its watch works again, if it had failed).
+    Changed(usize),
     /// Its first full listing is in.
     Listed(usize),
     /// Listing or watching failed (the watcher retries with backoff).
@@ -161,7 +161,8 @@ impl Watcher {
                 change = rx.recv() => {
                     let Some(change) = change else { return };
                     match change {
-                        Change::Changed => {}
+                        // A watch resumed without a new listing says so only by its events.
+                        Change::Changed(i) => failed[i] = None,
                         Change::Listed(i) => {
                             listed[i] = true;
                             failed[i] = None;
@@ -271,7 +272,7 @@ where
             let change = match ev {
                 Ok(watcher::Event::InitDone) => Change::Listed(index),
                 Ok(watcher::Event::Init | watcher::Event::InitApply(_)) => continue,
-                Ok(_) => Change::Changed,
+                Ok(_) => Change::Changed(index),
                 Err(e) if forbidden(&e) => Change::Forbidden(index),
                 Err(e) => Change::Failed(index, e.to_string()),
             };
