@@ -53,7 +53,18 @@ impl KubeBackend {
     pub async fn reachable(&self) -> Result<(), String> {
         match tokio::time::timeout(Duration::from_secs(10), self.client.apiserver_version()).await {
             Ok(Ok(_)) => Ok(()),
-            Ok(Err(e)) => Err(format!("{}: {e}", self.endpoint)),
+            Ok(Err(e)) => {
+                // The innermost cause says it best ("Connection refused").
+                let mut cause: &dyn std::error::Error = &e;
+                while let Some(inner) = cause.source() {
+                    cause = inner;
+                }
+                let why = match cause.to_string() {
+                    c if c == e.to_string() => c,
+                    c => format!("{e}: {c}"),
+                };
+                Err(format!("{}: {why}", self.endpoint))
+            }
             Err(_) => Err(format!("{}: no answer in 10 s", self.endpoint)),
         }
     }
