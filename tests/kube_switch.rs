@@ -9,80 +9,12 @@ use berth::backend::kube::{KubeTarget, startup_target};
 use berth::backend::{Backend, BackendError, KubeSwitcher, Switcher};
 use berth::domain::{OpKind, OpRequest, ServiceRef, Snapshot, TargetRef};
 use common::kube::{
-    ADMIN_CONTEXT, LIMITED_CONTEXT, LIMITED_NAMESPACE, POD_IMAGE_V1, TestNamespace,
-    admin_kubeconfig, deployment_yaml, limited_kubeconfig, require_kube,
+    ADMIN_CONTEXT, LIMITED_CONTEXT, LIMITED_NAMESPACE, MergedKubeconfig, POD_IMAGE_V1,
+    TestNamespace, admin_kubeconfig, deployment_yaml, require_kube,
 };
 use common::live::Watching;
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
-
-/// The admin's and the limited user's kubeconfigs merged into one file (as
-/// `KUBECONFIG=a:b kubectl config view --flatten` makes it), plus a context
-/// whose API server does not exist. The admin's context is current.
-pub struct MergedKubeconfig {
-    dir: PathBuf,
-    pub path: PathBuf,
-}
-
-impl MergedKubeconfig {
-    pub fn new() -> MergedKubeconfig {
-        let dir = std::env::temp_dir().join(common::unique_name("berth-kubeconfig"));
-        std::fs::create_dir_all(&dir).expect("mkdir");
-        let out = std::process::Command::new("kubectl")
-            .args(["config", "view", "--flatten", "--raw"])
-            .env(
-                "KUBECONFIG",
-                format!(
-                    "{}:{}",
-                    admin_kubeconfig().display(),
-                    limited_kubeconfig().display()
-                ),
-            )
-            .output()
-            .expect("kubectl config view");
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let path = dir.join("config");
-        std::fs::write(&path, &out.stdout).expect("write");
-        let kubectl = |args: &[&str]| {
-            let st = std::process::Command::new("kubectl")
-                .arg("--kubeconfig")
-                .arg(&path)
-                .args(args)
-                .output()
-                .expect("kubectl config");
-            assert!(
-                st.status.success(),
-                "{}",
-                String::from_utf8_lossy(&st.stderr)
-            );
-        };
-        kubectl(&[
-            "config",
-            "set-cluster",
-            "nowhere",
-            "--server=https://127.0.0.1:1",
-        ]);
-        kubectl(&[
-            "config",
-            "set-context",
-            "nowhere",
-            "--cluster=nowhere",
-            "--user=berth-admin",
-        ]);
-        MergedKubeconfig { dir, path }
-    }
-}
-
-impl Drop for MergedKubeconfig {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
-}
 
 async fn snapshot_until(
     backend: &dyn Backend,
@@ -104,7 +36,7 @@ fn has_workload(s: &Snapshot, ns: &str, name: &str) -> bool {
 #[tokio::test]
 async fn switching_context_changes_what_is_seen_and_a_namespace_narrows_it() {
     require_kube();
-    let cfg = MergedKubeconfig::new();
+    let cfg = MergedKubeconfig::create();
     let switcher = KubeSwitcher {
         kubeconfig: Some(cfg.path.clone()),
         read_only: false,
@@ -210,7 +142,7 @@ async fn switching_context_changes_what_is_seen_and_a_namespace_narrows_it() {
 #[tokio::test]
 async fn a_context_that_cannot_be_reached_is_refused_with_one_clear_reason() {
     require_kube();
-    let cfg = MergedKubeconfig::new();
+    let cfg = MergedKubeconfig::create();
     let switcher = KubeSwitcher {
         kubeconfig: Some(cfg.path.clone()),
         read_only: false,
@@ -250,7 +182,7 @@ async fn a_context_that_cannot_be_reached_is_refused_with_one_clear_reason() {
 #[tokio::test]
 async fn a_read_only_console_stays_read_only_after_a_switch() {
     require_kube();
-    let cfg = MergedKubeconfig::new();
+    let cfg = MergedKubeconfig::create();
     let switcher = KubeSwitcher {
         kubeconfig: Some(cfg.path.clone()),
         read_only: true,
