@@ -13,7 +13,7 @@ use unicode_width::UnicodeWidthStr;
 pub fn draw(frame: &mut Frame, area: Rect, p: &Picker, theme: &Theme) {
     let shown = p.visible();
     let widest = shown.iter().map(|s| s.width()).max().unwrap_or(0);
-    let w = (widest as u16 + 8).clamp(44, 72);
+    let w = (widest as u16 + 8).clamp(52, 72);
     // Frame, prompt, a blank line, the hint: 5 rows around the entries.
     let rows = (area.height.saturating_sub(6) as usize).clamp(1, 16);
     let popup = centered(area, w, rows.min(shown.len().max(1)) as u16 + 5);
@@ -47,7 +47,7 @@ pub fn draw(frame: &mut Frame, area: Rect, p: &Picker, theme: &Theme) {
     }
     lines.push(Line::from(""));
     lines.push(Line::from(Span::styled(
-        " type to narrow · ↑↓ move · enter switch · esc cancel",
+        " type to narrow · ↑↓ · enter switch · esc cancel",
         theme.key,
     )));
     frame.render_widget(Clear, popup);
