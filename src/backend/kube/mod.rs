@@ -2,8 +2,8 @@
 //! namespaces, Deployments, StatefulSets, DaemonSets, ReplicaSets, pods),
 //! with the default backoff and managedFields dropped. The stores are
 //! turned into a snapshot after each coalesced batch of changes; a watch
-//! that breaks (a stopped apiserver, a 410 Gone) is re-listed by the
-//! watcher itself while the status bar says "reconnecting".
+//! that breaks (a stopped apiserver) is resumed, or re-listed after a 410
+//! Gone, by the watcher itself while the status bar says "reconnecting".
 
 mod connect;
 mod contexts;
