@@ -77,6 +77,13 @@ pub enum Cmd {
         /// Prefix each line with the engine's timestamp.
         #[arg(long, short = 't')]
         timestamps: bool,
+        /// Kubernetes: the previous run of the pod's containers (the lines
+        /// before a crash).
+        #[arg(long, short = 'p', conflicts_with = "follow")]
+        previous: bool,
+        /// Kubernetes: one container of the pod (default: all of them).
+        #[arg(long, short = 'c')]
+        container: Option<String>,
     },
     /// Scale a service to N replicas (0 stops them all and keeps them).
     Scale {

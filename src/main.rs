@@ -61,6 +61,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             tail,
             since,
             timestamps,
+            previous,
+            container,
         }) => {
             let mut out = std::io::BufWriter::new(std::io::stdout().lock());
             let args = LogsArgs {
@@ -69,6 +71,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 tail,
                 since_secs: since,
                 timestamps,
+                previous,
+                container,
             };
             headless::logs(backend.as_ref(), args, &mut out).await
         }

@@ -214,6 +214,59 @@ fn scale_a_swarm_service_from_the_console_and_watch_the_count() {
     let _ = std::fs::remove_dir_all(&home);
 }
 
+/// On the test bed's Kubernetes: the same keys scale a Deployment through
+/// its scale subresource, and the row follows the cluster to 3/3.
+#[test]
+fn scale_a_kubernetes_deployment_from_the_console_and_watch_the_count() {
+    use common::kube;
+    kube::require_kube();
+    let ns = kube::TestNamespace::create("e2e-kscale");
+    ns.apply(&kube::deployment_yaml(
+        "web",
+        kube::POD_IMAGE_V1,
+        1,
+        "sleep 3000",
+    ));
+    kube::wait_pods_running(&ns.name, "app=web", 1, Duration::from_secs(60));
+    let home = private_dirs("e2e-kube-scale");
+    let config = kube::admin_kubeconfig();
+    let config = config.to_str().expect("utf-8 path");
+    let args = [
+        "--backend",
+        "kubernetes",
+        "--kubeconfig",
+        config,
+        "--namespace",
+        &ns.name,
+    ];
+    let mut tui = spawn(&home, &args);
+    tui.wait_for("berth kubernetes", T)
+        .expect("the status bar names the Kubernetes backend");
+    let name = format!("{}/web", ns.name);
+    services_of(&mut tui, "web", &name);
+    tui.wait_for("1/1", T).expect("the deployment runs 1 of 1");
+    scale_to_3(&mut tui, &name);
+    tui.key("esc");
+    tui.wait_screen(Duration::from_secs(30), |s| {
+        s.lines().any(|l| l.contains(&name) && l.contains("3/3"))
+    })
+    .unwrap_or_else(|_| panic!("the row never showed 3/3:\n{}", tui.screen_text()));
+    assert_eq!(
+        kube::kubectl(&[
+            "-n",
+            &ns.name,
+            "get",
+            "deployment",
+            "web",
+            "-o",
+            "jsonpath={.spec.replicas}"
+        ]),
+        "3"
+    );
+    quit(&mut tui);
+    let _ = std::fs::remove_dir_all(&home);
+}
+
 #[test]
 fn read_only_refuses_an_operation_key_with_a_message() {
     require_engine();

@@ -497,3 +497,60 @@ fn help_on_the_operations_screen() {
         act(s, &[Action::Help]);
     });
 }
+
+/// A Kubernetes pod entered: its containers, the init one first, with
+/// their states, reasons and last exits.
+#[test]
+fn a_pods_containers_one_level_down() {
+    use berth::domain::{Container, ContainerPart, ContainerState, PartState, Snapshot};
+    let part = |name: &str, init: bool, state: PartState| ContainerPart {
+        name: name.into(),
+        image: "docker.io/local/busybox:1".into(),
+        init,
+        state,
+        since: NOW - 300,
+        ..ContainerPart::default()
+    };
+    let pod = Container {
+        id: "3f6c0b1e-pod".into(),
+        name: "web-7c9d5-x2xkq".into(),
+        state: ContainerState::Restarting,
+        status: "CrashLoopBackOff 1/2 10.88.0.12".into(),
+        stack: Some("shop".into()),
+        restart_count: Some(4),
+        parts: vec![
+            ContainerPart {
+                reason: "Completed".into(),
+                exit_code: Some(0),
+                ready: true,
+                ..part("migrate", true, PartState::Terminated)
+            },
+            ContainerPart {
+                reason: "CrashLoopBackOff".into(),
+                message: "back-off 40s restarting failed container=app".into(),
+                restarts: 4,
+                last_termination: "Error, exit 1".into(),
+                ..part("app", false, PartState::Waiting)
+            },
+            ContainerPart {
+                ready: true,
+                last_termination: "OOMKilled, exit 137".into(),
+                restarts: 1,
+                ..part("proxy", false, PartState::Running)
+            },
+        ],
+        ..Container::default()
+    };
+    snapshot_all("kube_pod_containers", |s| {
+        s.settings.backend = BackendKind::Kubernetes;
+        s.settings.endpoint = "https://127.0.0.1:6443".into();
+        update(
+            s,
+            Msg::Backend(BackendEvent::Snapshot(Arc::new(Snapshot {
+                containers: vec![pod.clone()],
+                ..Snapshot::default()
+            }))),
+        );
+        act(s, &[Action::ViewContainers, Action::Open, Action::Down]);
+    });
+}

@@ -26,6 +26,7 @@ pub enum Action {
     // lists
     Open,
     Logs,
+    PreviousLogs,
     SortNext,
     SortReverse,
     ClearFilter,
@@ -80,6 +81,7 @@ impl Action {
         Action::Right,
         Action::Open,
         Action::Logs,
+        Action::PreviousLogs,
         Action::SortNext,
         Action::SortReverse,
         Action::ClearFilter,
@@ -154,6 +156,7 @@ impl Action {
             Action::Right => "scroll right",
             Action::Open => "open (drill down)",
             Action::Logs => "follow logs of the selection",
+            Action::PreviousLogs => "previous run's logs, before a crash (Kubernetes)",
             Action::SortNext => "sort by next column",
             Action::SortReverse => "reverse sort order",
             Action::ClearFilter => "clear the filter",

@@ -2,7 +2,7 @@
 //! the first drawn row. Rows are indices into the snapshot, rebuilt only
 //! when the snapshot, the filter or the sort changes; drawing reads a window.
 
-use super::columns::{Row, columns};
+use super::columns::{Row, columns, part_index};
 use super::view::{Scope, View};
 use crate::domain::Snapshot;
 use crate::logs::Filter;
@@ -44,16 +44,11 @@ impl ListState {
 
     /// Recomputes rows after a new snapshot, filter or sort; keeps the cursor on its item.
     pub fn rebuild(&mut self, snap: &Snapshot, now: i64, height: usize) {
-        let n = match self.view {
-            View::Nodes => snap.nodes.len(),
-            View::Stacks => snap.stacks.len(),
-            View::Services => snap.services.len(),
-            View::Containers => snap.containers.len(),
-            View::Logs => 0,
-        };
         let ncols = columns(self.view).len();
         let mut in_scope = 0;
-        let rows: Vec<usize> = (0..n)
+        let rows: Vec<usize> = self
+            .candidates(snap)
+            .into_iter()
             .filter(|&i| {
                 Row::get(snap, self.view, i).is_some_and(|r| {
                     let scoped = self.in_scope(&r);
@@ -95,6 +90,30 @@ impl ListState {
         self.remember(snap);
     }
 
+    /// Indices of the items this view may show. A pod's containers are
+    /// those of the scoped pod only: its one index is found, not every pod's
+    /// containers walked.
+    fn candidates(&self, snap: &Snapshot) -> Vec<usize> {
+        let n = match self.view {
+            View::Nodes => snap.nodes.len(),
+            View::Stacks => snap.stacks.len(),
+            View::Services => snap.services.len(),
+            View::Containers => snap.containers.len(),
+            View::Parts => {
+                let pods = snap
+                    .containers
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, c)| self.scope.pod.as_ref().is_none_or(|(id, _)| c.id == *id));
+                return pods
+                    .flat_map(|(i, c)| (0..c.parts.len()).map(move |j| part_index(i, j)))
+                    .collect();
+            }
+            View::Logs => 0,
+        };
+        (0..n).collect()
+    }
+
     fn in_scope(&self, row: &Row<'_>) -> bool {
         let s = &self.scope;
         match row {
@@ -105,6 +124,7 @@ impl ListState {
                         .is_none_or(|st| c.stack.as_ref() == Some(st))
                     && s.node.as_ref().is_none_or(|n| c.node == *n)
             }
+            Row::Part(pod, _) => s.pod.as_ref().is_none_or(|(id, _)| pod.id == *id),
             Row::Service(svc) => s
                 .stack
                 .as_ref()

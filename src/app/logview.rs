@@ -29,6 +29,8 @@ pub struct LogView {
     pub hscroll: usize,
     /// Sources seen, in order of arrival; index picks a colour.
     pub sources: Vec<Arc<str>>,
+    /// The previous run's logs (Kubernetes), not the current ones.
+    pub previous: bool,
     pub ended: bool,
     pub error: Option<String>,
 }
@@ -53,6 +55,7 @@ impl LogView {
             anchor: None,
             hscroll: 0,
             sources: Vec::new(),
+            previous: false,
             ended: false,
             error: None,
         }
@@ -92,6 +95,11 @@ impl LogView {
     fn note_source(&mut self, name: &Arc<str>) {
         if !self.sources.iter().any(|s| s == name) {
             self.sources.push(name.clone());
+            // A pod's containers merged: which one said it matters (once;
+            // `o` hides it again).
+            if self.sources.len() == 2 {
+                self.show_source = true;
+            }
         }
     }
 

@@ -70,6 +70,10 @@ fn selected_target(state: &AppState, kind: OpKind) -> Result<TargetRef, String> 
         })),
         Some(Row::Stack(_)) if kind.is_node_op() => Err("select a node in the nodes view".into()),
         Some(Row::Stack(_)) => Err("select a service or a container".into()),
+        Some(Row::Part(pod, _)) => Err(format!(
+            "a container of a pod is not operated alone: go back (esc) and select its pod {}",
+            pod.name
+        )),
         None => Err("nothing selected".into()),
     }
 }

@@ -243,6 +243,12 @@ impl AppState {
             Screen::List(l) => match l.view {
                 View::Containers => self.snapshot.containers.iter().any(|c| fresh(c.created)),
                 View::Services => self.snapshot.services.iter().any(|s| fresh(s.created)),
+                View::Parts => self
+                    .snapshot
+                    .containers
+                    .iter()
+                    .flat_map(|c| &c.parts)
+                    .any(|p| fresh(p.since)),
                 _ => false,
             },
             _ => false,

@@ -12,7 +12,7 @@ use super::overlay::Overlay;
 use super::state::{AppState, Prompt, Screen};
 use super::switch;
 use super::view::{Scope, View};
-use crate::backend::{BackendEvent, ConnectionState};
+use crate::backend::{BackendEvent, BackendKind, ConnectionState};
 use crate::logs::{Filter, LogRequest, LogTarget};
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
@@ -190,6 +190,7 @@ fn action(state: &mut AppState, a: Action, cmds: &mut Vec<Command>) {
             rebuild_lists(state);
         }
         Action::Back => back(state, cmds),
+        Action::PreviousLogs => previous_logs(state, cmds),
         Action::ViewNodes => goto_view(state, View::Nodes, cmds),
         Action::ViewStacks => goto_view(state, View::Stacks, cmds),
         Action::ViewServices => goto_view(state, View::Services, cmds),
@@ -236,7 +237,7 @@ fn list_action(
             l.rebuild(snap, now, height);
         }
         Action::Open => open(state, cmds),
-        Action::Logs => logs_of_selection(state, cmds),
+        Action::Logs => logs_of_selection(state, false, cmds),
         _ => {}
     }
 }
@@ -368,13 +369,22 @@ fn open(state: &mut AppState, cmds: &mut Vec<Command>) {
             };
             push_list(state, View::Containers, scope);
         }
-        Some(Row::Container(_)) => logs_of_selection(state, cmds),
+        // A pod: its containers, one level down (init ones first).
+        Some(Row::Container(c)) if !c.parts.is_empty() => {
+            let scope = Scope {
+                pod: Some((c.id.clone(), c.name.clone())),
+                ..Scope::default()
+            };
+            push_list(state, View::Parts, scope);
+        }
+        Some(Row::Container(_) | Row::Part(..)) => logs_of_selection(state, false, cmds),
         None => {}
     }
 }
 
-/// Opens logs of the selected container, or of every container of the selected service.
-fn logs_of_selection(state: &mut AppState, cmds: &mut Vec<Command>) {
+/// Opens logs of the selected container, or of every container of the
+/// selected service; `previous`: of their run before the last restart.
+fn logs_of_selection(state: &mut AppState, previous: bool, cmds: &mut Vec<Command>) {
     let snap = state.snapshot.clone();
     let Screen::List(l) = state.screen() else {
         return;
@@ -382,19 +392,59 @@ fn logs_of_selection(state: &mut AppState, cmds: &mut Vec<Command>) {
     let (target, title) = match l.selected(&snap) {
         Some(Row::Container(c)) => (LogTarget::Container(c.id.clone()), c.name.clone()),
         Some(Row::Service(s)) => (LogTarget::Service(s.id.clone()), s.qualified_name()),
+        Some(Row::Part(pod, p)) => (
+            LogTarget::Part {
+                pod: pod.id.clone(),
+                container: p.name.clone(),
+            },
+            format!("{}/{}", pod.name, p.name),
+        ),
         Some(_) => {
             state.notify(Level::Warn, "logs: select a service or a container");
             return;
         }
         None => return,
     };
-    open_logs(state, target, title, cmds);
+    open_logs(state, target, title, previous, cmds);
 }
 
-pub fn open_logs(state: &mut AppState, target: LogTarget, title: String, cmds: &mut Vec<Command>) {
+/// `P`: the previous run's logs (Kubernetes keeps one run back) of the
+/// selection, or of what the log view shows.
+fn previous_logs(state: &mut AppState, cmds: &mut Vec<Command>) {
+    if state.settings.backend != BackendKind::Kubernetes {
+        state.notify(
+            Level::Warn,
+            "previous logs are Kubernetes only: a container's logs here span its restarts",
+        );
+        return;
+    }
+    match state.screen() {
+        Screen::List(_) => logs_of_selection(state, true, cmds),
+        Screen::Logs(v) if v.previous => {}
+        Screen::Logs(v) => {
+            let (target, title) = (v.target.clone(), v.title.clone());
+            open_logs(state, target, title, true, cmds);
+        }
+        Screen::Operations { .. } => {}
+    }
+}
+
+pub fn open_logs(
+    state: &mut AppState,
+    target: LogTarget,
+    title: String,
+    previous: bool,
+    cmds: &mut Vec<Command>,
+) {
     let session = state.next_session;
     state.next_session += 1;
-    let view = LogView::new(session, title, target.clone(), state.settings.log_capacity);
+    let title = if previous {
+        format!("{title} (previous)")
+    } else {
+        title
+    };
+    let mut view = LogView::new(session, title, target.clone(), state.settings.log_capacity);
+    view.previous = previous;
     state.screens.push(Screen::Logs(Box::new(view)));
     cmds.push(Command::OpenLogs {
         session,
@@ -402,7 +452,8 @@ pub fn open_logs(state: &mut AppState, target: LogTarget, title: String, cmds: &
             target,
             tail: Some(state.settings.log_tail),
             since: None,
-            follow: true,
+            follow: !previous,
+            previous,
         },
     });
 }

@@ -343,3 +343,114 @@ fn what_the_backend_cannot_see_is_said_once() {
     update(&mut s, Msg::Backend(BackendEvent::Snapshot(Arc::new(snap))));
     assert!(s.notice.is_none());
 }
+
+/// A Kubernetes console with one pod: an init container and two others.
+fn kube_state() -> AppState {
+    use crate::domain::{Container, ContainerPart, PartState, Snapshot};
+    let mut s = state();
+    s.settings.backend = BackendKind::Kubernetes;
+    let part = |name: &str, init: bool, state: PartState, reason: &str| ContainerPart {
+        name: name.into(),
+        init,
+        state,
+        reason: reason.into(),
+        ..ContainerPart::default()
+    };
+    let pod = Container {
+        id: "uid-1".into(),
+        name: "web-7c9d-x2".into(),
+        stack: Some("shop".into()),
+        parts: vec![
+            part("setup", true, PartState::Terminated, "Completed"),
+            part("app", false, PartState::Waiting, "CrashLoopBackOff"),
+            part("proxy", false, PartState::Running, ""),
+        ],
+        ..Container::default()
+    };
+    let snap = Snapshot {
+        containers: vec![pod],
+        ..Snapshot::default()
+    };
+    update(&mut s, Msg::Backend(BackendEvent::Snapshot(Arc::new(snap))));
+    s
+}
+
+#[test]
+fn enter_on_a_pod_lists_its_containers_and_enter_on_one_follows_its_logs() {
+    let mut s = kube_state();
+    act(&mut s, &[Action::ViewContainers, Action::Open]);
+    assert_eq!(s.view(), Some(View::Parts));
+    let Screen::List(l) = s.screen() else {
+        panic!("a list")
+    };
+    let names: Vec<String> = l
+        .rows
+        .iter()
+        .filter_map(|&i| columns::Row::get(&s.snapshot, View::Parts, i))
+        .map(|r| format!("{} {} {}", r.cell(0, NOW), r.cell(1, NOW), r.cell(3, NOW)))
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "setup init Completed",
+            "app app CrashLoopBackOff",
+            "proxy app "
+        ],
+        "init first, then the others"
+    );
+    assert_eq!(
+        l.scope.describe().as_deref(),
+        Some("pod web-7c9d-x2"),
+        "the title names the pod"
+    );
+    let cmds = act(&mut s, &[Action::Down, Action::Open]);
+    let [Command::OpenLogs { req, .. }] = cmds.as_slice() else {
+        panic!("{cmds:?}")
+    };
+    let part = LogTarget::Part {
+        pod: "uid-1".into(),
+        container: "app".into(),
+    };
+    assert_eq!(req.target, part);
+    assert!(req.follow && !req.previous);
+
+    // P in the log view: the run before the crash, not followed.
+    let cmds = act(&mut s, &[Action::PreviousLogs]);
+    let [Command::OpenLogs { req, .. }] = cmds.as_slice() else {
+        panic!("{cmds:?}")
+    };
+    assert_eq!(req.target, part);
+    assert!(req.previous && !req.follow);
+    let Screen::Logs(v) = s.screen() else {
+        panic!("logs")
+    };
+    assert_eq!(v.title, "web-7c9d-x2/app (previous)");
+
+    // Operations act on pods, not on one container of a pod.
+    act(&mut s, &[Action::Back, Action::Back]);
+    assert_eq!(s.view(), Some(View::Parts));
+    let cmds = act(&mut s, &[Action::Restart]);
+    assert!(cmds.is_empty(), "{cmds:?}");
+    assert!(
+        s.notice
+            .as_ref()
+            .is_some_and(|n| n.text.contains("select its pod")),
+        "{:?}",
+        s.notice
+    );
+}
+
+#[test]
+fn previous_logs_are_refused_on_docker_with_a_reason() {
+    let mut s = state();
+    act(&mut s, &[Action::ViewContainers]);
+    let cmds = act(&mut s, &[Action::PreviousLogs]);
+    assert!(cmds.is_empty(), "{cmds:?}");
+    assert!(
+        s.notice
+            .as_ref()
+            .is_some_and(|n| n.text.contains("Kubernetes only")),
+        "{:?}",
+        s.notice
+    );
+}

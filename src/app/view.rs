@@ -7,6 +7,8 @@ pub enum View {
     Stacks,
     Services,
     Containers,
+    /// A pod's containers (Kubernetes), one level below the pod.
+    Parts,
     Logs,
 }
 
@@ -17,6 +19,7 @@ impl View {
             View::Stacks => "stacks",
             View::Services => "services",
             View::Containers => "containers",
+            View::Parts => "containers",
             View::Logs => "logs",
         }
     }
@@ -60,12 +63,16 @@ pub struct Scope {
     /// A service key (`stack/service` or a standalone container's name).
     pub service: Option<String>,
     pub node: Option<String>,
+    /// A pod: its id (what the rows are scoped by) and its name (the title).
+    pub pod: Option<(String, String)>,
 }
 
 impl Scope {
     pub fn describe(&self) -> Option<String> {
-        self.service
-            .clone()
+        self.pod
+            .as_ref()
+            .map(|(_, name)| format!("pod {name}"))
+            .or_else(|| self.service.clone())
             .or_else(|| self.stack.clone())
             .or_else(|| self.node.as_ref().map(|n| format!("node {n}")))
     }

@@ -112,6 +112,72 @@ pub struct Container {
     pub command: String,
     /// Set when this copy is a swarm task: what `docker service ps` shows.
     pub task: Option<TaskInfo>,
+    /// A pod's containers, init containers first (Kubernetes only; empty
+    /// for Docker and swarm, whose copies are single containers).
+    pub parts: Vec<ContainerPart>,
+}
+
+/// Where one container of a pod is, as the kubelet reports it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PartState {
+    Running,
+    Waiting,
+    Terminated,
+    /// Not reported yet (the pod is not scheduled).
+    #[default]
+    Unknown,
+}
+
+impl PartState {
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Running => "running",
+            Self::Waiting => "waiting",
+            Self::Terminated => "terminated",
+            Self::Unknown => "unknown",
+        }
+    }
+}
+
+/// One container of a pod: what `kubectl describe pod` says of it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ContainerPart {
+    pub name: String,
+    pub image: String,
+    /// An init container: runs to completion before the others start.
+    pub init: bool,
+    pub state: PartState,
+    /// Why it waits or ended: CrashLoopBackOff, ImagePullBackOff,
+    /// ErrImagePull, OOMKilled, Completed, Error.
+    pub reason: String,
+    /// The exit code, when terminated.
+    pub exit_code: Option<i32>,
+    /// The kubelet's message (the pull error, the back-off delay).
+    pub message: String,
+    pub ready: bool,
+    pub restarts: u32,
+    /// How the previous run ended ("Error, exit 1", "OOMKilled, exit 137"):
+    /// its logs are the `previous` ones.
+    pub last_termination: String,
+    /// Unix seconds the current run started (or ended).
+    pub since: i64,
+}
+
+impl ContainerPart {
+    /// The state in one phrase: "running", "waiting: CrashLoopBackOff",
+    /// "terminated: Error, exit 1".
+    pub fn state_text(&self) -> String {
+        let mut s = self.state.label().to_owned();
+        if !self.reason.is_empty() {
+            s.push_str(": ");
+            s.push_str(&self.reason);
+        }
+        if let Some(code) = self.exit_code {
+            s.push_str(&format!(", exit {code}"));
+        }
+        s
+    }
 }
 
 /// A swarm task's own state, beside the container it runs.

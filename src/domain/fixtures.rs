@@ -358,6 +358,7 @@ pub fn swarm() -> Snapshot {
                 container_id: format!("c{slot}"),
                 history,
             }),
+            parts: Vec::new(),
         }
     };
     let containers = vec![

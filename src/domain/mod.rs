@@ -10,7 +10,9 @@ mod service;
 mod snapshot;
 mod stack;
 
-pub use container::{Container, ContainerState, Health, PortMapping, TaskInfo};
+pub use container::{
+    Container, ContainerPart, ContainerState, Health, PartState, PortMapping, TaskInfo,
+};
 pub use node::Node;
 pub use operation::{
     Capabilities, ContainerRef, NodeRef, OpEvent, OpKind, OpRequest, Operation, Outcome, Plan,

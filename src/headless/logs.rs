@@ -1,7 +1,8 @@
-//! `berth logs TARGET [-f] [--tail N] [--since DUR] [--timestamps]`.
+//! `berth logs TARGET [-f] [--tail N] [--since DUR] [--timestamps]
+//! [--previous] [--container NAME]`.
 
 use crate::app::runtime::unix_now;
-use crate::backend::Backend;
+use crate::backend::{Backend, BackendKind};
 use crate::domain::{Snapshot, TargetRef};
 use crate::logs::{LogEvent, LogRequest, LogTarget, format_timestamp};
 use std::io::Write;
@@ -13,6 +14,10 @@ pub struct LogsArgs {
     pub tail: Option<u64>,
     pub since_secs: Option<u64>,
     pub timestamps: bool,
+    /// The previous run (Kubernetes).
+    pub previous: bool,
+    /// One container of the pod (Kubernetes).
+    pub container: Option<String>,
 }
 
 pub async fn logs(
@@ -21,13 +26,27 @@ pub async fn logs(
     out: &mut impl Write,
 ) -> anyhow::Result<()> {
     let snap = backend.snapshot().await?;
-    let target = resolve(backend, &snap, &args.target)?;
+    let mut target = resolve(backend, &snap, &args.target)?;
+    if args.previous && backend.kind() != BackendKind::Kubernetes {
+        anyhow::bail!("--previous is Kubernetes only: a container's logs here span its restarts");
+    }
+    if let Some(container) = args.container {
+        match target {
+            LogTarget::Container(pod) if backend.kind() == BackendKind::Kubernetes => {
+                target = LogTarget::Part { pod, container }
+            }
+            _ => anyhow::bail!("--container names a container of a pod (Kubernetes)"),
+        }
+    }
     let show_source = matches!(target, LogTarget::Service(_));
+    // A pod's containers merged are named `pod/container`; one asked for by name is not.
+    let one_part = matches!(target, LogTarget::Part { .. });
     let req = LogRequest {
         target,
         tail: args.tail,
         since: args.since_secs.map(|s| unix_now() - s as i64),
-        follow: args.follow,
+        follow: args.follow && !args.previous,
+        previous: args.previous,
     };
     // Following a service: the watcher tells the session about new replicas.
     let (btx, mut brx) = mpsc::channel(4);
@@ -45,7 +64,7 @@ pub async fn logs(
                         let ts = l.ts.map(format_timestamp).unwrap_or_default();
                         write!(out, "{ts} ")?;
                     }
-                    if show_source {
+                    if show_source || !one_part && l.source.contains('/') {
                         write!(out, "{} | ", l.source)?;
                     }
                     writeln!(out, "{}", l.text)?;

@@ -69,6 +69,9 @@ pub enum LogTarget {
     Container(String),
     /// A service by its key (`stack/service`, or a standalone container's name).
     Service(String),
+    /// One container of a pod (Kubernetes): the pod by id or name, the
+    /// container by name.
+    Part { pod: String, container: String },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -79,6 +82,9 @@ pub struct LogRequest {
     /// Only lines newer than this (unix seconds).
     pub since: Option<i64>,
     pub follow: bool,
+    /// The previous run's logs, after a crash (Kubernetes keeps one run
+    /// back); never followed.
+    pub previous: bool,
 }
 
 /// What a log stream reports.

@@ -374,3 +374,36 @@ impl Drop for MergedKubeconfig {
         let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
+
+/// A bare Pod `name` (labels `app: NAME`, `berth.test: "1"`, grace 1 s)
+/// whose `spec` goes on after `terminationGracePeriodSeconds`, indented by
+/// two spaces: `containers:`, `initContainers:`, `nodeSelector:` ...
+pub fn pod_yaml(name: &str, spec: &str) -> String {
+    format!(
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: {name}\n  labels: {{app: {name}, berth.test: \"1\"}}\n\
+         spec:\n  terminationGracePeriodSeconds: 1\n{spec}"
+    )
+}
+
+/// One container of a pod spec, for [`pod_yaml`]: `name` runs `command`
+/// with `sh -c` in the test image.
+pub fn container_yaml(name: &str, command: &str) -> String {
+    let command = serde_json::to_string(command).expect("a string serialises");
+    format!(
+        "  - name: {name}\n    image: {POD_IMAGE_V1}\n    imagePullPolicy: Never\n    \
+         command: [\"sh\", \"-c\", {command}]\n"
+    )
+}
+
+/// berth's Kubernetes backend on the test bed, as the admin, over every
+/// namespace.
+pub async fn backend() -> berth::backend::kube::KubeBackend {
+    require_kube();
+    berth::backend::kube::KubeBackend::connect(&berth::backend::kube::KubeTarget {
+        kubeconfig: Some(admin_kubeconfig()),
+        context: None,
+        namespace: None,
+    })
+    .await
+    .expect("berth connects with the test bed's kubeconfig")
+}

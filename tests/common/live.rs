@@ -117,13 +117,21 @@ impl Tail {
         tail: Option<u64>,
         follow: bool,
     ) -> Tail {
+        Tail::start_request(
+            backend,
+            LogRequest {
+                target,
+                tail,
+                since: None,
+                follow,
+                previous: false,
+            },
+        )
+    }
+
+    /// A session for any request (`previous`, `since`).
+    pub fn start_request(backend: &dyn Backend, req: LogRequest) -> Tail {
         let (tx, rx) = mpsc::channel(64);
-        let req = LogRequest {
-            target,
-            tail,
-            since: None,
-            follow,
-        };
         let task = tokio::spawn(backend.logs(req, tx));
         Tail {
             rx,

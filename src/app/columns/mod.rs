@@ -6,17 +6,19 @@
 mod container;
 mod format;
 mod node;
+mod part;
 mod service;
 mod stack;
 
 pub use container::ContainerColumn;
 pub use format::age;
 pub use node::NodeColumn;
+pub use part::PartColumn;
 pub use service::ServiceColumn;
 pub use stack::StackColumn;
 
 use super::view::View;
-use crate::domain::{Container, Node, Service, Snapshot, Stack};
+use crate::domain::{Container, ContainerPart, Node, Service, Snapshot, Stack};
 use std::borrow::Cow;
 use std::cmp::Ordering;
 use std::sync::LazyLock;
@@ -124,13 +126,24 @@ pub fn columns(view: View) -> &'static [Column] {
     static STACKS: LazyLock<Vec<Column>> = LazyLock::new(specs::<StackColumn>);
     static SERVICES: LazyLock<Vec<Column>> = LazyLock::new(specs::<ServiceColumn>);
     static CONTAINERS: LazyLock<Vec<Column>> = LazyLock::new(specs::<ContainerColumn>);
+    static PARTS: LazyLock<Vec<Column>> = LazyLock::new(specs::<PartColumn>);
     match view {
         View::Nodes => &NODES,
         View::Stacks => &STACKS,
         View::Services => &SERVICES,
         View::Containers => &CONTAINERS,
+        View::Parts => &PARTS,
         View::Logs => &[],
     }
+}
+
+/// A pod's container is row `pod << PART_BITS | part`: one index names
+/// both, as every other row's index names its item.
+const PART_BITS: u32 = 16;
+
+/// The row index of the `part`-th container of the `pod`-th pod.
+pub fn part_index(pod: usize, part: usize) -> usize {
+    (pod << PART_BITS) | (part & ((1 << PART_BITS) - 1))
 }
 
 /// A row of a list: a borrowed domain item.
@@ -140,6 +153,8 @@ pub enum Row<'a> {
     Stack(&'a Stack),
     Service(&'a Service),
     Container(&'a Container),
+    /// One container of a pod, beside its pod.
+    Part(&'a Container, &'a ContainerPart),
 }
 
 /// Runs `$f` with the row's item and its kind's column `$i`, or gives `$none`
@@ -151,6 +166,7 @@ macro_rules! with_column {
             Row::Stack($item) => StackColumn::ALL.get($i).map_or($none, |&$c| $f),
             Row::Service($item) => ServiceColumn::ALL.get($i).map_or($none, |&$c| $f),
             Row::Container($item) => ContainerColumn::ALL.get($i).map_or($none, |&$c| $f),
+            Row::Part(_, $item) => PartColumn::ALL.get($i).map_or($none, |&$c| $f),
         }
     };
 }
@@ -163,6 +179,11 @@ impl<'a> Row<'a> {
             View::Stacks => snap.stacks.get(index).map(Row::Stack),
             View::Services => snap.services.get(index).map(Row::Service),
             View::Containers => snap.containers.get(index).map(Row::Container),
+            View::Parts => {
+                let pod = snap.containers.get(index >> PART_BITS)?;
+                let part = pod.parts.get(index & ((1 << PART_BITS) - 1))?;
+                Some(Row::Part(pod, part))
+            }
             View::Logs => None,
         }
     }
@@ -174,6 +195,8 @@ impl<'a> Row<'a> {
             Row::Stack(s) => &s.name,
             Row::Service(s) => &s.id,
             Row::Container(c) => &c.id,
+            // Unique within its pod, the one scope it is listed in.
+            Row::Part(_, p) => &p.name,
         }
     }
 
@@ -184,6 +207,7 @@ impl<'a> Row<'a> {
             Row::Stack(s) => &s.name,
             Row::Service(s) => &s.name,
             Row::Container(c) => &c.name,
+            Row::Part(_, p) => &p.name,
         }
     }
 
@@ -235,6 +259,7 @@ impl<'a> Row<'a> {
             (Row::Stack(a), Row::Stack(b)) => by_value::<StackColumn>(a, b, i),
             (Row::Service(a), Row::Service(b)) => by_value::<ServiceColumn>(a, b, i),
             (Row::Container(a), Row::Container(b)) => by_value::<ContainerColumn>(a, b, i),
+            (Row::Part(_, a), Row::Part(_, b)) => by_value::<PartColumn>(a, b, i),
             _ => Ordering::Equal,
         };
         primary

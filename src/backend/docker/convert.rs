@@ -84,6 +84,7 @@ pub fn container(summary: &ContainerSummary, host: &Host<'_>) -> Container {
         node_id: host.id.to_owned(),
         command: clean(summary.command.as_deref().unwrap_or_default()),
         task: None,
+        parts: Vec::new(),
     }
 }
 

@@ -72,6 +72,17 @@ impl Session {
     }
 
     pub async fn run(mut self, tx: mpsc::Sender<LogEvent>) {
+        // The engine keeps no earlier run's logs apart from the current ones.
+        if self.req.previous {
+            let _ = tx
+                .send(LogEvent::Error(
+                    "previous logs are Kubernetes only: a container's logs here span its restarts"
+                        .into(),
+                ))
+                .await;
+            let _ = tx.send(LogEvent::Ended).await;
+            return;
+        }
         // The first membership comes from a fresh listing: the watcher may not run (headless).
         let mut members = match self.list_members().await {
             Ok(m) => m,
@@ -85,6 +96,7 @@ impl Session {
             let what = match &self.req.target {
                 LogTarget::Container(c) => format!("no container named {c}"),
                 LogTarget::Service(s) => format!("no containers for service {s}"),
+                LogTarget::Part { .. } => "a container of a pod: Kubernetes only".into(),
             };
             let _ = tx.send(LogEvent::Error(what)).await;
             let _ = tx.send(LogEvent::Ended).await;
@@ -297,6 +309,7 @@ pub fn select<'a>(
                 _ => Vec::new(),
             }
         }
+        LogTarget::Part { .. } => Vec::new(),
     }
 }
 

@@ -5,11 +5,13 @@
 
 use crate::backend::docker::convert::clean;
 use crate::domain::{
-    Container, ContainerState, Health, Node, PortMapping, Service, ServiceKind, ServiceMode,
-    UpdateState,
+    Container, ContainerPart, ContainerState, Health, Node, PartState, PortMapping, Service,
+    ServiceKind, ServiceMode, UpdateState,
 };
 use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, ReplicaSet, StatefulSet};
-use k8s_openapi::api::core::v1::{Node as KubeNode, Pod};
+use k8s_openapi::api::core::v1::{
+    ContainerState as KubeContainerState, ContainerStatus, Node as KubeNode, Pod,
+};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, Time};
 use std::collections::HashMap;
 
@@ -351,6 +353,74 @@ pub fn pod_reason(p: &Pod) -> String {
     clean(phase)
 }
 
+/// "Error, exit 1": how a terminated run ended, in one phrase.
+fn termination(state: Option<&KubeContainerState>) -> String {
+    match state.and_then(|s| s.terminated.as_ref()) {
+        Some(t) => {
+            let reason = t.reason.as_deref().unwrap_or("Terminated");
+            clean(&format!("{reason}, exit {}", t.exit_code))
+        }
+        None => String::new(),
+    }
+}
+
+/// One container of a pod from its spec and, once the kubelet reported,
+/// its status.
+fn part(name: &str, image: &str, init: bool, st: Option<&ContainerStatus>) -> ContainerPart {
+    let mut part = ContainerPart {
+        name: clean(name),
+        image: clean(image),
+        init,
+        ..ContainerPart::default()
+    };
+    let Some(st) = st else {
+        return part;
+    };
+    part.ready = st.ready;
+    part.restarts = st.restart_count.max(0) as u32;
+    part.last_termination = termination(st.last_state.as_ref());
+    let state = st.state.as_ref();
+    if let Some(r) = state.and_then(|s| s.running.as_ref()) {
+        part.state = PartState::Running;
+        part.since = unix(r.started_at.as_ref());
+    } else if let Some(w) = state.and_then(|s| s.waiting.as_ref()) {
+        part.state = PartState::Waiting;
+        part.reason = clean(w.reason.as_deref().unwrap_or_default());
+        part.message = clean(w.message.as_deref().unwrap_or_default());
+    } else if let Some(t) = state.and_then(|s| s.terminated.as_ref()) {
+        part.state = PartState::Terminated;
+        part.reason = clean(t.reason.as_deref().unwrap_or_default());
+        part.message = clean(t.message.as_deref().unwrap_or_default());
+        part.exit_code = Some(t.exit_code);
+        part.since = unix(t.finished_at.as_ref());
+    }
+    part
+}
+
+/// A pod's containers, init containers first, each with its state: the
+/// spec gives every name, the status what the kubelet knows of each.
+pub fn parts(p: &Pod) -> Vec<ContainerPart> {
+    fn find<'a>(list: Option<&'a Vec<ContainerStatus>>, name: &str) -> Option<&'a ContainerStatus> {
+        list.and_then(|l| l.iter().find(|c| c.name == name))
+    }
+    let Some(spec) = p.spec.as_ref() else {
+        return Vec::new();
+    };
+    let status = p.status.as_ref();
+    let init = spec.init_containers.iter().flatten().map(|c| {
+        let st = find(
+            status.and_then(|s| s.init_container_statuses.as_ref()),
+            &c.name,
+        );
+        part(&c.name, c.image.as_deref().unwrap_or_default(), true, st)
+    });
+    let main = spec.containers.iter().map(|c| {
+        let st = find(status.and_then(|s| s.container_statuses.as_ref()), &c.name);
+        part(&c.name, c.image.as_deref().unwrap_or_default(), false, st)
+    });
+    init.chain(main).collect()
+}
+
 /// A pod as one copy of its workload (or standing alone).
 pub fn pod(p: &Pod, replicasets: &HashMap<String, String>) -> Container {
     let meta = &p.metadata;
@@ -445,6 +515,7 @@ pub fn pod(p: &Pod, replicasets: &HashMap<String, String>) -> Container {
         node_id: String::new(),
         command: String::new(),
         task: None,
+        parts: parts(p),
     }
 }
 
@@ -508,5 +579,94 @@ mod tests {
             c.status
         );
         assert_eq!(c.state, ContainerState::Created);
+    }
+
+    #[test]
+    fn a_pods_containers_carry_their_states_and_reasons_init_first() {
+        let p = pod_json(serde_json::json!({
+            "metadata": {"name": "app", "namespace": "shop", "uid": "u3"},
+            "spec": {
+                "initContainers": [{"name": "setup", "image": "local/busybox:1"}],
+                "containers": [
+                    {"name": "web", "image": "local/busybox:1"},
+                    {"name": "side", "image": "nowhere/side:9"},
+                    {"name": "cache", "image": "local/busybox:2"},
+                    {"name": "late", "image": "local/busybox:2"}
+                ]
+            },
+            "status": {"phase": "Running",
+                "initContainerStatuses": [{"name": "setup", "ready": true, "restartCount": 0,
+                    "image": "local/busybox:1", "imageID": "",
+                    "state": {"terminated": {"exitCode": 0, "reason": "Completed",
+                        "finishedAt": "2026-01-01T00:00:10Z"}}}],
+                "containerStatuses": [
+                    {"name": "web", "ready": false, "restartCount": 3,
+                        "image": "local/busybox:1", "imageID": "",
+                        "state": {"waiting": {"reason": "CrashLoopBackOff",
+                            "message": "back-off 40s restarting failed container"}},
+                        "lastState": {"terminated": {"exitCode": 1, "reason": "Error"}}},
+                    {"name": "side", "ready": false, "restartCount": 0,
+                        "image": "nowhere/side:9", "imageID": "",
+                        "state": {"waiting": {"reason": "ErrImagePull",
+                            "message": "pull access denied\u{1b}[31m"}}},
+                    {"name": "cache", "ready": true, "restartCount": 1,
+                        "image": "local/busybox:2", "imageID": "",
+                        "state": {"running": {"startedAt": "2026-01-01T00:01:00Z"}},
+                        "lastState": {"terminated": {"exitCode": 137, "reason": "OOMKilled"}}}
+                ]}
+        }));
+        let c = pod(&p, &HashMap::new());
+        let names: Vec<&str> = c.parts.iter().map(|p| p.name.as_str()).collect();
+        assert_eq!(names, ["setup", "web", "side", "cache", "late"]);
+        let [setup, web, side, cache, late] = &c.parts[..] else {
+            panic!("five parts")
+        };
+        assert!(setup.init && !web.init);
+        assert_eq!(setup.state, PartState::Terminated);
+        assert_eq!(setup.state_text(), "terminated: Completed, exit 0");
+        assert_eq!(setup.since, 1_767_225_610);
+        assert_eq!(web.state, PartState::Waiting);
+        assert_eq!(web.reason, "CrashLoopBackOff");
+        assert_eq!(web.message, "back-off 40s restarting failed container");
+        assert_eq!((web.ready, web.restarts), (false, 3));
+        assert_eq!(web.last_termination, "Error, exit 1");
+        assert_eq!(side.reason, "ErrImagePull");
+        assert!(!side.message.contains('\u{1b}'), "{:?}", side.message);
+        assert_eq!(side.image, "nowhere/side:9");
+        assert_eq!(cache.state_text(), "running");
+        assert!(cache.ready);
+        assert_eq!(cache.last_termination, "OOMKilled, exit 137");
+        // Not reported yet: named by the spec, state unknown.
+        assert_eq!(late.state, PartState::Unknown);
+        assert_eq!(late.image, "local/busybox:2");
+        // The pod's own word is its first failing container's.
+        assert!(c.status.starts_with("CrashLoopBackOff 1/4"), "{}", c.status);
+        assert_eq!(c.restart_count, Some(4));
+    }
+
+    #[test]
+    fn an_oom_killed_container_and_a_failed_init_name_the_pod() {
+        let p = pod_json(serde_json::json!({
+            "metadata": {"name": "hog", "namespace": "shop", "uid": "u4"},
+            "spec": {"initContainers": [{"name": "migrate", "image": "x"}],
+                "containers": [{"name": "hog", "image": "x"}]},
+            "status": {"phase": "Pending",
+                "initContainerStatuses": [{"name": "migrate", "ready": false, "restartCount": 2,
+                    "image": "x", "imageID": "",
+                    "state": {"terminated": {"exitCode": 137, "reason": "OOMKilled"}}}],
+                "containerStatuses": [{"name": "hog", "ready": false, "restartCount": 0,
+                    "image": "x", "imageID": "",
+                    "state": {"waiting": {"reason": "PodInitializing"}}}]}
+        }));
+        let c = pod(&p, &HashMap::new());
+        assert!(c.status.starts_with("OOMKilled "), "{}", c.status);
+        assert_eq!(c.parts[0].state_text(), "terminated: OOMKilled, exit 137");
+        assert_eq!(c.parts[1].state_text(), "waiting: PodInitializing");
+    }
+
+    #[test]
+    fn a_pod_without_spec_has_no_parts() {
+        let p = pod_json(serde_json::json!({"metadata": {"name": "x", "uid": "u5"}}));
+        assert!(pod(&p, &HashMap::new()).parts.is_empty());
     }
 }

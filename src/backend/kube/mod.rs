@@ -3,11 +3,14 @@
 //! with the default backoff and managedFields dropped. The stores are
 //! turned into a snapshot after each coalesced batch of changes; a watch
 //! that breaks (a stopped apiserver) is resumed, or re-listed after a 410
-//! Gone, by the watcher itself while the status bar says "reconnecting".
+//! Gone, by the watcher itself while the status bar says "reconnecting". A
+//! pod that is on a node but does not start gets its latest Warning event
+//! (events.rs).
 
 mod connect;
 mod contexts;
 mod convert;
+mod events;
 mod logs;
 mod ops;
 mod watch;
@@ -90,12 +93,35 @@ impl Backend for KubeBackend {
     fn watch(&self, tx: mpsc::Sender<BackendEvent>) -> BoxFuture<'static, ()> {
         let watcher = watch::Watcher::new(self.client.clone(), self.namespace.clone());
         let latest = self.latest.clone();
+        let client = self.client.clone();
         async move {
-            // Keeps the latest snapshot for log views on the way through.
             let (inner, mut rx) = mpsc::channel(16);
             let run = watcher.run(inner, false);
+            // The stuck pods' events, read from the watcher's snapshots.
+            let (raw_tx, raw_rx) = tokio::sync::watch::channel(None);
+            let (notes_tx, mut notes_rx) = tokio::sync::watch::channel(events::Notes::new());
+            let events = events::follow(client, raw_rx, notes_tx);
+            // Adds the events' reasons to each snapshot, and keeps the
+            // latest for log views on the way through.
             let relay = async {
-                while let Some(ev) = rx.recv().await {
+                let mut raw: Option<Arc<Snapshot>> = None;
+                loop {
+                    let ev = tokio::select! {
+                        ev = rx.recv() => match ev {
+                            Some(BackendEvent::Snapshot(s)) => {
+                                raw_tx.send_replace(Some(s.clone()));
+                                let shown = events::annotate(&s, &notes_rx.borrow());
+                                raw = Some(s);
+                                BackendEvent::Snapshot(shown)
+                            }
+                            Some(ev) => ev,
+                            None => return,
+                        },
+                        Ok(()) = notes_rx.changed() => match &raw {
+                            Some(s) => BackendEvent::Snapshot(events::annotate(s, &notes_rx.borrow_and_update())),
+                            None => continue,
+                        },
+                    };
                     if let BackendEvent::Snapshot(s) = &ev {
                         latest.send_replace(Some(s.clone()));
                     }
@@ -107,6 +133,7 @@ impl Backend for KubeBackend {
             tokio::select! {
                 _ = run => {}
                 _ = relay => {}
+                _ = events => {}
             }
         }
         .boxed()
@@ -114,7 +141,8 @@ impl Backend for KubeBackend {
 
     fn logs(&self, req: LogRequest, tx: mpsc::Sender<LogEvent>) -> BoxFuture<'static, ()> {
         let client = self.client.clone();
-        let known = self.latest.borrow().clone();
+        let updates = self.latest.subscribe();
+        let known = updates.borrow().clone();
         let namespace = self.namespace.clone();
         let endpoint = self.endpoint.clone();
         async move {
@@ -130,11 +158,7 @@ impl Backend for KubeBackend {
                     }
                 },
             };
-            let pods = logs::pods_of(&snap, &req.target)
-                .into_iter()
-                .cloned()
-                .collect();
-            logs::run(client, pods, req, tx).await;
+            logs::run(client, snap, Some(updates), req, tx).await;
         }
         .boxed()
     }

@@ -92,5 +92,6 @@ pub async fn log_source(
             let t = docker.inspect_task(want).await.ok()?;
             Some(logs::Source::Task(t.id.unwrap_or_else(|| want.clone())))
         }
+        LogTarget::Part { .. } => None,
     }
 }
