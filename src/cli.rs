@@ -23,10 +23,13 @@ pub struct Cli {
     /// Kubernetes: the kubeconfig context to use (default: its current one).
     #[arg(long, global = true)]
     pub context: Option<String>,
-    /// Kubernetes: show one namespace (default: every namespace).
+    /// Kubernetes: show one namespace (default: the context's namespace, else every namespace).
     #[arg(long, global = true, conflicts_with = "all_namespaces")]
     pub namespace: Option<String>,
-    /// Kubernetes: show every namespace (the default; overrides nothing else).
+    /// Kubernetes: --namespace, before a subcommand only (`logs -n` is its line count).
+    #[arg(short = 'n', value_name = "NAMESPACE", conflicts_with_all = ["namespace", "all_namespaces"])]
+    pub ns: Option<String>,
+    /// Kubernetes: show every namespace, whatever the context sets.
     #[arg(long, short = 'A', global = true)]
     pub all_namespaces: bool,
     /// Hide and refuse every action that changes something.
@@ -281,6 +284,24 @@ mod tests {
             Cli::try_parse_from(["berth", "drain"]).is_err(),
             "a node is needed"
         );
+    }
+
+    #[test]
+    fn the_namespace_short_flag_is_the_consoles_and_logs_keeps_its_own() {
+        let cli = Cli::try_parse_from(["berth", "-n", "shop"]).expect("parses");
+        assert_eq!(cli.ns.as_deref(), Some("shop"));
+        let cli = Cli::try_parse_from(["berth", "-n", "shop", "ls", "services"]).expect("parses");
+        assert_eq!(cli.ns.as_deref(), Some("shop"));
+        let cli = Cli::try_parse_from(["berth", "logs", "web", "-n", "5"]).expect("parses");
+        assert!(matches!(cli.command, Some(Cmd::Logs { tail: Some(5), .. })));
+        assert_eq!(cli.ns, None);
+        let cli = Cli::try_parse_from(["berth", "ls", "pods", "--namespace", "shop"]);
+        assert!(cli.is_err(), "pods is no kind");
+        let cli = Cli::try_parse_from(["berth", "ls", "services", "--namespace", "shop"])
+            .expect("--namespace goes anywhere");
+        assert_eq!(cli.namespace.as_deref(), Some("shop"));
+        assert!(Cli::try_parse_from(["berth", "-n", "a", "--namespace", "b"]).is_err());
+        assert!(Cli::try_parse_from(["berth", "-n", "a", "-A"]).is_err());
     }
 
     #[test]

@@ -1,8 +1,9 @@
 use anyhow::Context;
 use berth::app::Settings;
+use berth::app::runtime::Switching;
 use berth::audit::Audit;
-use berth::backend::kube::KubeTarget;
-use berth::backend::{Backend, ReadOnly, connect};
+use berth::backend::kube::startup_target;
+use berth::backend::{Backend, BackendKind, KubeSwitcher, connect, guarded};
 use berth::cli::{Cli, Cmd};
 use berth::config::{self, Paths};
 use berth::headless::{self, logs::LogsArgs, operate::OperateArgs};
@@ -39,18 +40,16 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     let paths = Paths::from_env();
     let console = cli.command.is_none();
     berth::telemetry::init(paths.state_dir.as_deref(), console);
-    let kube = KubeTarget {
-        kubeconfig: cli.kubeconfig.clone(),
-        context: cli.context.clone(),
-        namespace: cli.namespace.clone().filter(|_| !cli.all_namespaces),
-    };
+    // As kubectl: --namespace, else -A, else the context's namespace, else all.
+    let kube = startup_target(
+        cli.kubeconfig.clone(),
+        cli.context.clone(),
+        cli.namespace.clone().or(cli.ns.clone()),
+        cli.all_namespaces,
+    );
     let backend = connect(cli.backend, cli.host.as_deref(), &kube).await?;
     // Refused again at the boundary, whatever the layers above let through.
-    let backend: Arc<dyn Backend> = if cli.read_only {
-        Arc::new(ReadOnly(backend))
-    } else {
-        backend
-    };
+    let backend: Arc<dyn Backend> = guarded(backend, cli.read_only);
     match cli.command {
         Some(Cmd::Ls { kind, output }) => {
             let mut out = std::io::stdout().lock();
@@ -101,9 +100,16 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             };
             let mut warnings = cfg.warnings;
             warnings.extend(backend.note());
+            let switching = (backend.kind() == BackendKind::Kubernetes).then(|| Switching {
+                switcher: Arc::new(KubeSwitcher {
+                    kubeconfig: cli.kubeconfig.clone(),
+                    read_only: cli.read_only,
+                }),
+                target: kube.clone(),
+            });
             let mut term = berth::terminal::init().context("cannot set up the terminal")?;
             let result = berth::app::runtime::run(
-                &mut term, backend, settings, cfg.theme, cfg.keymap, warnings,
+                &mut term, backend, settings, cfg.theme, cfg.keymap, warnings, switching,
             )
             .await;
             berth::terminal::restore();

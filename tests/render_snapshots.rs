@@ -554,3 +554,32 @@ fn a_pods_containers_one_level_down() {
         act(s, &[Action::ViewContainers, Action::Open, Action::Down]);
     });
 }
+
+#[test]
+fn kube_namespace_picker_and_the_namespace_in_the_status_bar() {
+    snapshot_all("kube_namespace_picker", |s| {
+        s.settings.backend = BackendKind::Kubernetes;
+        s.settings.endpoint = "https://127.0.0.1:6443/ (berth-test)".into();
+        s.kube = Some(berth::backend::kube::KubeTarget {
+            kubeconfig: None,
+            context: Some("berth-test".into()),
+            namespace: Some("shop".into()),
+        });
+        let mut snap = sample();
+        for st in &mut snap.stacks {
+            st.kind = berth::domain::StackKind::Namespace;
+        }
+        update(s, Msg::Backend(BackendEvent::Snapshot(Arc::new(snap))));
+        act(s, &[Action::Command]);
+        for c in "ns".chars() {
+            update(
+                s,
+                Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)),
+            );
+        }
+        update(
+            s,
+            Msg::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)),
+        );
+    });
+}

@@ -14,9 +14,13 @@ pub mod ops;
 #[cfg(test)]
 mod ops_tests;
 pub mod overlay;
+pub mod picker;
 pub mod runtime;
 mod state;
 mod stats;
+mod switch;
+#[cfg(test)]
+mod switch_tests;
 mod update;
 #[cfg(test)]
 mod update_tests;

@@ -2,6 +2,7 @@
 
 use super::Action;
 use crate::backend::BackendEvent;
+use crate::backend::kube::{Contexts, KubeTarget};
 use crate::domain::{OpEvent, OpRequest, Plan};
 use crate::logs::{LogEvent, LogRequest};
 use crossterm::event::KeyEvent;
@@ -42,6 +43,17 @@ pub enum Msg {
     },
     /// The notice with this id has been shown long enough.
     NoticeExpired(u64),
+    /// The kubeconfig's contexts, for [`Command::ListContexts`].
+    Contexts {
+        pick: Option<String>,
+        result: Result<Contexts, String>,
+    },
+    /// [`Command::Connect`] answered: the new backend's endpoint (the
+    /// runtime holds the backend until [`Command::Adopt`]), or why not.
+    Connected {
+        target: KubeTarget,
+        result: Result<String, String>,
+    },
 }
 
 /// Side effects the reducer asks for; the runtime performs them.
@@ -83,5 +95,17 @@ pub enum Command {
         message: String,
         duration_ms: u64,
     },
+    /// Read the kubeconfig's contexts; switch to `pick` when given, else
+    /// offer them in a picker.
+    ListContexts {
+        pick: Option<String>,
+    },
+    /// Connect a backend for another Kubernetes context or namespace.
+    Connect {
+        target: KubeTarget,
+    },
+    /// Watch, list and operate through the backend just connected, in
+    /// place of the old one.
+    Adopt,
     Quit,
 }

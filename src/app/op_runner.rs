@@ -90,6 +90,9 @@ impl OpRunner {
             Command::OpenLogs { .. }
             | Command::CloseLogs { .. }
             | Command::SaveLogs { .. }
+            | Command::ListContexts { .. }
+            | Command::Connect { .. }
+            | Command::Adopt
             | Command::Quit => {}
         }
         None
@@ -104,6 +107,13 @@ impl OpRunner {
                 Msg::Op { id, event, elapsed_ms }
             }
         }
+    }
+
+    /// New operations go to `backend` (after `:ctx` / `:ns`), audited with
+    /// its endpoint.
+    pub fn set_backend(&mut self, backend: Arc<dyn Backend>) {
+        self.ctx.endpoint = backend.endpoint().to_owned();
+        self.backend = backend;
     }
 
     pub fn running(&self) -> usize {

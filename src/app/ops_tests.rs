@@ -39,7 +39,7 @@ fn plan(kind: OpKind, replicas: Option<u32>) -> Plan {
 }
 
 /// The services view with shop/web selected.
-fn on_web(read_only: bool) -> AppState {
+pub(super) fn on_web(read_only: bool) -> AppState {
     let mut s = state_with(read_only);
     act(&mut s, &[Action::ViewServices, Action::End]);
     s
@@ -282,7 +282,7 @@ fn step(replica: &str, step: Step, done: bool) -> OpEvent {
 }
 
 /// A confirmed redeploy of shop/web; returns its id.
-fn running(s: &mut AppState) -> u64 {
+pub(super) fn running(s: &mut AppState) -> u64 {
     confirming(s, plan(OpKind::Redeploy, None));
     let cmds = act(s, &[Action::Confirm]);
     let [Command::Execute { id, .. }] = cmds.as_slice() else {

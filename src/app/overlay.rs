@@ -1,7 +1,9 @@
 //! What is drawn over the screen and takes the keys while open: help, the
-//! scale prompt, a plan being asked for, and the confirmation. One of them
-//! at most, so each key goes to exactly one place.
+//! scale prompt, a plan being asked for, the confirmation, and the
+//! context or namespace picker. One of them at most, so each key goes to
+//! exactly one place.
 
+use super::picker::Picker;
 use crate::config::Mode;
 use crate::domain::{OpRequest, Plan, TargetRef};
 
@@ -21,6 +23,8 @@ pub enum Overlay {
     /// The plan, waiting for yes or no; `again` once a `confirm_twice`
     /// plan was confirmed the first time.
     Confirm { plan: Plan, again: bool },
+    /// Choosing a context (`:ctx`) or a namespace (`:ns`); typed text narrows it.
+    Pick(Picker),
 }
 
 impl Overlay {
@@ -28,7 +32,7 @@ impl Overlay {
     pub fn key_mode(&self) -> Option<Mode> {
         match self {
             Overlay::Help { .. } => Some(Mode::Help),
-            Overlay::Scale { .. } => None,
+            Overlay::Scale { .. } | Overlay::Pick(_) => None,
             Overlay::Pending { .. } | Overlay::Confirm { .. } => Some(Mode::Confirm),
         }
     }

@@ -7,7 +7,8 @@ use super::op_runner::OpRunner;
 use super::stats::Stats;
 use super::{AppState, Command, Msg, Screen, Settings, update};
 use crate::audit::{Audit, AuditContext};
-use crate::backend::Backend;
+use crate::backend::kube::KubeTarget;
+use crate::backend::{Backend, Switcher};
 use crate::config::{Keymap, Theme};
 use crate::logs::{LogEvent, format_timestamp};
 use crate::terminal::Term;
@@ -48,20 +49,40 @@ impl Drop for LogSession {
     }
 }
 
+/// Where a Kubernetes console starts, and how it reaches other contexts
+/// and namespaces (`:ctx`, `:ns`).
+pub struct Switching {
+    pub target: KubeTarget,
+    pub switcher: Arc<dyn Switcher>,
+}
+
+type Connecting = (KubeTarget, JoinHandle<Result<Arc<dyn Backend>, String>>);
+
 /// Runs the console until the user quits, the terminal goes away, or a signal.
 /// `warnings` (broken config files) are shown in the status bar at start.
+/// `switching` is `None` on Docker: `:ctx` and `:ns` then say why not.
 pub async fn run(
     term: &mut Term,
-    backend: Arc<dyn Backend>,
+    mut backend: Arc<dyn Backend>,
     settings: Settings,
     theme: Theme,
     keymap: Keymap,
     warnings: Vec<String>,
+    switching: Option<Switching>,
 ) -> anyhow::Result<()> {
     // `--read-only`: the reducer refuses changes, and main hands in a
     // backend wrapped in the read-only guard.
     let size = term.size()?;
     let mut state = AppState::new(settings, (size.width, size.height), unix_now());
+    let (switcher, kube) = match switching {
+        Some(s) => (Some(s.switcher), Some(s.target)),
+        None => (None, None),
+    };
+    state.kube = kube;
+    // A backend being connected by `:ctx` / `:ns`, then the one that
+    // answered, held until the reducer adopts it.
+    let mut connecting: Option<Connecting> = None;
+    let mut connected: Option<Arc<dyn Backend>> = None;
     for w in &warnings {
         tracing::warn!("{w}");
     }
@@ -83,7 +104,7 @@ pub async fn run(
     let (btx, mut brx) = mpsc::channel(16);
     let mut interest = state.interest();
     backend.set_interest(interest.clone());
-    let watcher = tokio::spawn(backend.watch(btx));
+    let mut watcher = tokio::spawn(backend.watch(btx));
     let mut keys = EventStream::new();
     let mut sigterm = signal(SignalKind::terminate())?;
     let mut sighup = signal(SignalKind::hangup())?;
@@ -130,6 +151,14 @@ pub async fn run(
                 Msg::Backend(ev)
             }
             Some((id, ev)) = next_log(&mut logs) => Msg::Log { session: id, event: ev },
+            (target, result) = next_connected(&mut connecting) => {
+                let result = result.map(|b| {
+                    let endpoint = b.endpoint().to_owned();
+                    connected = Some(b);
+                    endpoint
+                });
+                Msg::Connected { target, result }
+            }
             msg = runner.next() => {
                 // Stamps the end of an operation with the time it arrived.
                 if matches!(msg, Msg::Op { .. }) {
@@ -194,6 +223,46 @@ pub async fn run(
                     None
                 }
                 Command::SaveLogs { session } => Some(Msg::Saved(save_logs(&state, session))),
+                Command::ListContexts { pick } => {
+                    let result = match &switcher {
+                        Some(s) => s.contexts(),
+                        None => Err("not a Kubernetes console".into()),
+                    };
+                    Some(Msg::Contexts { pick, result })
+                }
+                Command::Connect { target } => {
+                    // A newer request replaces one still connecting.
+                    if let Some((_, task)) = connecting.take() {
+                        task.abort();
+                    }
+                    match &switcher {
+                        Some(s) => {
+                            let task = tokio::spawn(s.connect(target.clone()));
+                            connecting = Some((target, task));
+                            None
+                        }
+                        None => Some(Msg::Connected {
+                            target,
+                            result: Err("not a Kubernetes console".into()),
+                        }),
+                    }
+                }
+                Command::Adopt => {
+                    if let Some(new) = connected.take() {
+                        // The old watcher's queued events go with its channel.
+                        watcher.abort();
+                        logs = None;
+                        backend = new;
+                        runner.set_backend(backend.clone());
+                        let (tx, rx) = mpsc::channel(16);
+                        brx = rx;
+                        interest = state.interest();
+                        backend.set_interest(interest.clone());
+                        watcher = tokio::spawn(backend.watch(tx));
+                        tracing::info!("switched to {}", backend.endpoint());
+                    }
+                    None
+                }
                 Command::Quit => None,
                 // Operations: check, plan, execute, cancel, audit.
                 other => runner.perform(other),
@@ -202,6 +271,8 @@ pub async fn run(
                 queue.extend(update(&mut state, msg));
             }
         }
+        // A backend the reducer did not adopt (a switch refused) is dropped.
+        connected = None;
         let shown = state.notice.as_ref().map(|n| n.id);
         if shown != notice_timer.map(|(id, _)| id) {
             notice_timer = shown.map(|id| (id, Instant::now() + NOTICE_TTL));
@@ -255,6 +326,21 @@ async fn next_log(logs: &mut Option<LogSession>) -> Option<(u64, LogEvent)> {
         Some(s) => s.rx.recv().await.map(|ev| (s.id, ev)),
         None => std::future::pending().await,
     }
+}
+
+/// The backend `:ctx` / `:ns` asked for, once it answered or failed.
+async fn next_connected(
+    connecting: &mut Option<Connecting>,
+) -> (KubeTarget, Result<Arc<dyn Backend>, String>) {
+    let Some((_, task)) = connecting.as_mut() else {
+        return std::future::pending().await;
+    };
+    let result = match task.await {
+        Ok(r) => r,
+        Err(e) => Err(format!("the connection attempt ended: {e}")),
+    };
+    let target = connecting.take().map(|(t, _)| t).unwrap_or_default();
+    (target, result)
 }
 
 async fn sleep_until(at: Option<Instant>) {

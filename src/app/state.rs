@@ -7,6 +7,7 @@ use super::logview::LogView;
 use super::notice::{Level, Notice};
 use super::overlay::Overlay;
 use super::view::{Scope, View};
+use crate::backend::kube::KubeTarget;
 use crate::backend::{BackendKind, ConnectionState, Interest};
 use crate::config::Mode;
 use crate::domain::{Operation, Snapshot};
@@ -111,6 +112,10 @@ pub struct AppState {
     pub dirty: bool,
     pub quit: bool,
     pub next_session: u64,
+    /// The Kubernetes context and namespace shown; `None` on Docker.
+    pub kube: Option<KubeTarget>,
+    /// Where `:ctx` / `:ns` is connecting to, until it answers.
+    pub switching: Option<KubeTarget>,
 }
 
 impl AppState {
@@ -136,6 +141,8 @@ impl AppState {
             dirty: true,
             quit: false,
             next_session: 1,
+            kube: None,
+            switching: None,
         }
     }
 

@@ -10,6 +10,7 @@ use super::notice::Level;
 use super::ops;
 use super::overlay::Overlay;
 use super::state::{AppState, Prompt, Screen};
+use super::switch;
 use super::view::{Scope, View};
 use crate::backend::{BackendEvent, BackendKind, ConnectionState};
 use crate::logs::{Filter, LogRequest, LogTarget};
@@ -23,6 +24,10 @@ pub fn update(state: &mut AppState, msg: Msg) -> Vec<Command> {
             if matches!(state.overlay, Some(Overlay::Scale { .. })) {
                 if k.kind != KeyEventKind::Release {
                     ops::scale_key(state, k, &mut cmds);
+                }
+            } else if matches!(state.overlay, Some(Overlay::Pick(_))) {
+                if k.kind != KeyEventKind::Release {
+                    switch::pick_key(state, k, &mut cmds);
                 }
             } else {
                 prompt_key(state, k, &mut cmds);
@@ -78,6 +83,12 @@ pub fn update(state: &mut AppState, msg: Msg) -> Vec<Command> {
             elapsed_ms,
         } => {
             if !ops::op_event(state, id, event, elapsed_ms, &mut cmds) {
+                return cmds;
+            }
+        }
+        Msg::Contexts { pick, result } => switch::contexts(state, pick, result, &mut cmds),
+        Msg::Connected { target, result } => {
+            if !switch::connected(state, target, result, &mut cmds) {
                 return cmds;
             }
         }
@@ -316,7 +327,7 @@ fn goto_view(state: &mut AppState, view: View, cmds: &mut Vec<Command>) {
     state.screens = vec![Screen::List(Box::new(list))];
 }
 
-fn close_all_logs(state: &AppState, cmds: &mut Vec<Command>) {
+pub(super) fn close_all_logs(state: &AppState, cmds: &mut Vec<Command>) {
     for s in &state.screens {
         if let Screen::Logs(v) = s {
             cmds.push(Command::CloseLogs { session: v.session });
@@ -514,9 +525,20 @@ fn live_filter(state: &mut AppState) {
 }
 
 fn run_command(state: &mut AppState, text: &str, cmds: &mut Vec<Command>) {
-    let word = text.trim();
+    let text = text.trim();
+    let (word, arg) = match text.split_once(char::is_whitespace) {
+        Some((w, a)) => (w, Some(a.trim()).filter(|a| !a.is_empty())),
+        None => (text, None),
+    };
     match word {
         "" => {}
+        "ctx" | "context" | "contexts" | "ns" | "namespace" | "namespaces" => {
+            switch::command(state, word, arg, cmds)
+        }
+        _ if arg.is_some() => state.notify(
+            Level::Warn,
+            format!("unknown command: {text} (only :ctx and :ns take an argument)"),
+        ),
         "q" | "q!" | "quit" | "exit" => quit(state, cmds),
         "help" | "h" | "?" => state.overlay = Some(Overlay::Help { scroll: 0 }),
         _ => match View::parse(word) {
@@ -524,7 +546,7 @@ fn run_command(state: &mut AppState, text: &str, cmds: &mut Vec<Command>) {
             None => state.notify(
                 Level::Warn,
                 format!(
-                    "unknown command: {word} (try :containers, :services, :stacks, :nodes, :q)"
+                    "unknown command: {word} (try :containers, :services, :stacks, :nodes, :ctx, :ns, :q)"
                 ),
             ),
         },

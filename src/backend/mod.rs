@@ -8,10 +8,12 @@ mod guard;
 pub mod kube;
 pub(crate) mod report;
 mod select;
+mod switch;
 
 pub use error::BackendError;
 pub use guard::ReadOnly;
 pub use select::{BackendChoice, connect};
+pub use switch::{KubeSwitcher, Switcher, guarded};
 
 use crate::domain::{Capabilities, OpEvent, OpRequest, Plan, Snapshot, TargetRef};
 use crate::logs::{LogEvent, LogRequest};

@@ -6,6 +6,7 @@ mod log_pane;
 mod logs;
 mod operations;
 mod pending;
+mod picker;
 mod popup;
 mod scale_prompt;
 mod status;
@@ -71,5 +72,6 @@ pub fn draw(frame: &mut Frame, state: &AppState, theme: &Theme, keymap: &Keymap)
         Some(Overlay::Confirm { plan, again }) => {
             confirm::draw(frame, area, plan, *again, keymap, theme)
         }
+        Some(Overlay::Pick(p)) => picker::draw(frame, area, p, theme),
     }
 }

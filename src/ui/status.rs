@@ -65,7 +65,16 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
         Span::styled(format!("{} ", s.backend.label()), theme.status_bar),
     ];
     let endpoint = Span::styled(format!("{} ", s.endpoint), theme.dim);
-    let mut tail = vec![Span::styled(conn, conn_style)];
+    let mut tail = Vec::new();
+    // Which namespace is shown matters as much as the connection.
+    if let Some(k) = &state.kube {
+        let ns = match &k.namespace {
+            Some(ns) => format!("ns {ns} "),
+            None => "all namespaces ".to_owned(),
+        };
+        tail.push(Span::styled(ns, theme.status_bar));
+    }
+    tail.push(Span::styled(conn, conn_style));
     if s.read_only {
         tail.push(Span::styled(" read-only", theme.status_warn));
     }

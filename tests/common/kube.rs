@@ -336,6 +336,73 @@ pub fn wait_pods_running(ns: &str, selector: &str, n: usize, timeout: Duration) 
     names
 }
 
+/// The admin's and the limited user's kubeconfigs merged into one file (as
+/// `KUBECONFIG=a:b kubectl config view --flatten` makes it), plus a context
+/// whose API server does not exist. The admin's context is current.
+pub struct MergedKubeconfig {
+    dir: PathBuf,
+    pub path: PathBuf,
+}
+
+impl MergedKubeconfig {
+    pub fn create() -> MergedKubeconfig {
+        let dir = std::env::temp_dir().join(unique_name("berth-kubeconfig"));
+        std::fs::create_dir_all(&dir).expect("mkdir");
+        let out = std::process::Command::new("kubectl")
+            .args(["config", "view", "--flatten", "--raw"])
+            .env(
+                "KUBECONFIG",
+                format!(
+                    "{}:{}",
+                    admin_kubeconfig().display(),
+                    limited_kubeconfig().display()
+                ),
+            )
+            .output()
+            .expect("kubectl config view");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let path = dir.join("config");
+        std::fs::write(&path, &out.stdout).expect("write");
+        let kubectl = |args: &[&str]| {
+            let st = std::process::Command::new("kubectl")
+                .arg("--kubeconfig")
+                .arg(&path)
+                .args(args)
+                .output()
+                .expect("kubectl config");
+            assert!(
+                st.status.success(),
+                "{}",
+                String::from_utf8_lossy(&st.stderr)
+            );
+        };
+        kubectl(&[
+            "config",
+            "set-cluster",
+            "nowhere",
+            "--server=https://127.0.0.1:1",
+        ]);
+        kubectl(&[
+            "config",
+            "set-context",
+            "nowhere",
+            "--cluster=nowhere",
+            "--user=berth-admin",
+        ]);
+        MergedKubeconfig { dir, path }
+    }
+}
+
+impl Drop for MergedKubeconfig {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
 /// A bare Pod `name` (labels `app: NAME`, `berth.test: "1"`, grace 1 s)
 /// whose `spec` goes on after `terminationGracePeriodSeconds`, indented by
 /// two spaces: `containers:`, `initContainers:`, `nodeSelector:` ...

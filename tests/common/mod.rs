@@ -7,6 +7,7 @@
 // (the re-exports below included).
 #![allow(dead_code, unused_imports, clippy::unwrap_used)]
 
+pub mod apiserver;
 pub mod docker;
 pub mod headless;
 pub mod images;

@@ -2,11 +2,13 @@
 //! namespaces, Deployments, StatefulSets, DaemonSets, ReplicaSets, pods),
 //! with the default backoff and managedFields dropped. The stores are
 //! turned into a snapshot after each coalesced batch of changes; a watch
-//! that breaks (a stopped apiserver, a 410 Gone) is re-listed by the
-//! watcher itself while the status bar says "reconnecting". A pod that is
-//! on a node but does not start gets its latest Warning event (events.rs).
+//! that breaks (a stopped apiserver) is resumed, or re-listed after a 410
+//! Gone, by the watcher itself while the status bar says "reconnecting". A
+//! pod that is on a node but does not start gets its latest Warning event
+//! (events.rs).
 
 mod connect;
+mod contexts;
 mod convert;
 mod events;
 mod logs;
@@ -14,6 +16,7 @@ mod ops;
 mod watch;
 
 pub use connect::{KubeTarget, kubeconfig_exists};
+pub use contexts::{Contexts, KubeContext, read as read_contexts, startup_target};
 
 use super::{Backend, BackendError, BackendEvent, BackendKind, CancellationToken};
 use crate::backend::report::Report;
@@ -45,6 +48,28 @@ impl KubeBackend {
             namespace: target.namespace.clone(),
             latest: tokio::sync::watch::channel(None).0,
         })
+    }
+
+    /// Whether the apiserver answers these credentials (`GET /version`
+    /// within 10 s), or why not: a console switching to another context
+    /// stays where it is unless it does.
+    pub async fn reachable(&self) -> Result<(), String> {
+        match tokio::time::timeout(Duration::from_secs(10), self.client.apiserver_version()).await {
+            Ok(Ok(_)) => Ok(()),
+            Ok(Err(e)) => {
+                // The innermost cause says it best ("Connection refused").
+                let mut cause: &dyn std::error::Error = &e;
+                while let Some(inner) = cause.source() {
+                    cause = inner;
+                }
+                let why = match cause.to_string() {
+                    c if c == e.to_string() => c,
+                    c => format!("{e}: {c}"),
+                };
+                Err(format!("{}: {why}", self.endpoint))
+            }
+            Err(_) => Err(format!("{}: no answer in 10 s", self.endpoint)),
+        }
     }
 }
 

@@ -23,11 +23,16 @@ use tokio::task::JoinSet;
 
 /// Objects asked for per page when a kind is listed.
 const PAGE: u32 = 500;
+/// While every kind fails, how often the API server is asked whether it
+/// answers again, and how long for: a watch that resumes where it was (no
+/// new listing) says so only with its next event, which may be long.
+const PROBE_EVERY: std::time::Duration = std::time::Duration::from_secs(2);
+const PROBE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// What a kind's reflector reports.
 enum Change {
-    /// Its objects changed.
-    Changed,
+    /// Its objects changed (so its watch works again, if it had failed).
+    Changed(usize),
     /// Its first full listing is in.
     Listed(usize),
     /// Listing or watching failed (the watcher retries with backoff).
@@ -145,6 +150,7 @@ impl Watcher {
         let mut refused = [false; KINDS.len()];
         let mut lost_at: Option<Instant> = None;
         let mut flush_at: Option<tokio::time::Instant> = None;
+        let mut probe_at: Option<tokio::time::Instant> = None;
         let mut last: Option<Arc<Snapshot>> = None;
         if tx
             .send(BackendEvent::Connection(ConnectionState::Connecting))
@@ -161,7 +167,8 @@ impl Watcher {
                 change = rx.recv() => {
                     let Some(change) = change else { return };
                     match change {
-                        Change::Changed => {}
+                        // A watch resumed without a new listing says so only by its events.
+                        Change::Changed(i) => failed[i] = None,
                         Change::Listed(i) => {
                             listed[i] = true;
                             failed[i] = None;
@@ -183,6 +190,11 @@ impl Watcher {
                     // The apiserver away: every kind it does not refuse fails.
                     let down = failed.iter().any(Option::is_some)
                         && failed.iter().zip(&refused).all(|(f, r)| f.is_some() || *r);
+                    if !down {
+                        probe_at = None;
+                    } else if probe_at.is_none() {
+                        probe_at = Some(tokio::time::Instant::now() + PROBE_EVERY);
+                    }
                     let state = if down {
                         let since = *lost_at.get_or_insert_with(Instant::now);
                         let why = failed.iter().flatten().next().cloned().unwrap_or_default();
@@ -216,8 +228,27 @@ impl Watcher {
                         return;
                     }
                 }
+                _ = tokio::time::sleep_until(probe_at.unwrap_or(deadline)), if probe_at.is_some() => {
+                    probe_at = None;
+                    if self.answers().await {
+                        // The watches run again, or their next failure says so.
+                        failed = Default::default();
+                    }
+                    flush_at.get_or_insert_with(tokio::time::Instant::now);
+                }
                 _ = tx.closed() => return,
             }
+        }
+    }
+
+    /// Whether the API server and its storage answer: one pod's name
+    /// listed (a refusal is an answer too).
+    async fn answers(&self) -> bool {
+        let one = kube::api::ListParams::default().limit(1);
+        match tokio::time::timeout(PROBE_TIMEOUT, self.api::<Pod>().list_metadata(&one)).await {
+            Ok(Ok(_)) => true,
+            Ok(Err(kube::Error::Api(s))) => s.code == 403,
+            _ => false,
         }
     }
 }
@@ -271,7 +302,7 @@ where
             let change = match ev {
                 Ok(watcher::Event::InitDone) => Change::Listed(index),
                 Ok(watcher::Event::Init | watcher::Event::InitApply(_)) => continue,
-                Ok(_) => Change::Changed,
+                Ok(_) => Change::Changed(index),
                 Err(e) if forbidden(&e) => Change::Forbidden(index),
                 Err(e) => Change::Failed(index, e.to_string()),
             };
