@@ -26,6 +26,9 @@ pub struct Inner<K> {
     /// A re-listing (after a 410 Gone or a reconnection) gathers here and
     /// replaces `live` when complete, so objects deleted meanwhile go.
     relist: Option<HashMap<String, K>>,
+    /// A first page fetched on its own while the first listing runs, shown
+    /// until that listing has brought more.
+    preview: Vec<K>,
     listed: bool,
 }
 
@@ -49,6 +52,7 @@ impl<K: ResourceExt> Store<K> {
         Store(Arc::new(RwLock::new(Inner {
             live: HashMap::new(),
             relist: None,
+            preview: Vec::new(),
             listed: false,
         })))
     }
@@ -91,6 +95,9 @@ impl<K: ResourceExt> Store<K> {
                     None => {
                         o.live.insert(k, obj);
                         let n = o.live.len();
+                        if n > o.preview.len() {
+                            o.preview = Vec::new();
+                        }
                         if n.is_multiple_of(page.max(1)) {
                             Applied::Page(n)
                         } else {
@@ -104,20 +111,38 @@ impl<K: ResourceExt> Store<K> {
                     o.live = r;
                 }
                 o.listed = true;
+                o.preview = Vec::new();
                 Applied::Listed
             }
         }
     }
 }
 
+impl<K: ResourceExt> Store<K> {
+    /// A first page from a request of its own: shown until the listing is
+    /// complete or has brought more. False when it came too late.
+    pub fn preview(&self, page: Vec<K>) -> bool {
+        let mut o = self.0.write().unwrap_or_else(|e| e.into_inner());
+        if o.listed || o.live.len() >= page.len() {
+            return false;
+        }
+        o.preview = page;
+        true
+    }
+}
+
 impl<K> Inner<K> {
     /// The objects shown (during a re-listing, the ones from before it).
-    pub fn iter(&self) -> impl Iterator<Item = &K> {
-        self.live.values()
+    pub fn iter(&self) -> Box<dyn Iterator<Item = &K> + '_> {
+        if self.preview.is_empty() {
+            Box::new(self.live.values())
+        } else {
+            Box::new(self.preview.iter())
+        }
     }
 
     pub fn len(&self) -> usize {
-        self.live.len()
+        self.live.len().max(self.preview.len())
     }
 }
 
@@ -172,6 +197,23 @@ mod tests {
             a.and_then(|p| p.status).and_then(|st| st.phase).as_deref(),
             Some("Running")
         );
+    }
+
+    #[test]
+    fn a_first_page_fetched_aside_shows_until_the_listing_brings_more() {
+        let s = Store::new();
+        s.apply(Event::Init, 500);
+        assert!(s.preview(vec![pod("a", "Pending"), pod("b", "Pending")]));
+        assert_eq!(names(&s), ["a", "b"]);
+        s.apply(Event::InitApply(pod("x", "Pending")), 500);
+        assert_eq!(names(&s), ["a", "b"]);
+        s.apply(Event::InitApply(pod("y", "Pending")), 500);
+        s.apply(Event::InitApply(pod("z", "Pending")), 500);
+        assert_eq!(names(&s), ["x", "y", "z"]);
+        s.apply(Event::InitDone, 500);
+        // Too late: the listing is in.
+        assert!(!s.preview(vec![pod("a", "Pending")]));
+        assert_eq!(names(&s), ["x", "y", "z"]);
     }
 
     #[test]

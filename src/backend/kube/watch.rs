@@ -96,6 +96,7 @@ impl Watcher {
                 watcher::Config::default(),
                 0,
                 slim::node,
+                false,
                 &changes,
                 &mut tasks,
             ),
@@ -104,6 +105,7 @@ impl Watcher {
                 namespaces_cfg,
                 1,
                 slim::namespace,
+                false,
                 &changes,
                 &mut tasks,
             ),
@@ -112,6 +114,7 @@ impl Watcher {
                 watcher::Config::default(),
                 2,
                 slim::deployment,
+                false,
                 &changes,
                 &mut tasks,
             ),
@@ -120,6 +123,7 @@ impl Watcher {
                 watcher::Config::default(),
                 3,
                 slim::statefulset,
+                false,
                 &changes,
                 &mut tasks,
             ),
@@ -128,6 +132,7 @@ impl Watcher {
                 watcher::Config::default(),
                 4,
                 slim::daemonset,
+                false,
                 &changes,
                 &mut tasks,
             ),
@@ -136,6 +141,7 @@ impl Watcher {
                 watcher::Config::default(),
                 5,
                 slim::replicaset,
+                false,
                 &changes,
                 &mut tasks,
             ),
@@ -144,6 +150,7 @@ impl Watcher {
                 watcher::Config::default(),
                 6,
                 slim::pod,
+                !once,
                 &changes,
                 &mut tasks,
             ),
@@ -158,6 +165,7 @@ impl Watcher {
         let mut flush_at: Option<tokio::time::Instant> = None;
         let mut last: Option<Arc<Snapshot>> = None;
         let mut said = ConnectionState::Connecting;
+        let started = Instant::now();
         if tx
             .send(BackendEvent::Connection(said.clone()))
             .await
@@ -237,7 +245,15 @@ impl Watcher {
                     if down || !(complete || first_page) {
                         continue;
                     }
+                    let built = Instant::now();
                     let mut snap = stores.snapshot();
+                    tracing::debug!(
+                        "snapshot: {} pods{} in {:?}, {:?} after the start",
+                        snap.containers.len(),
+                        if complete { "" } else { " (first page)" },
+                        built.elapsed(),
+                        started.elapsed()
+                    );
                     snap.problems = (0..KINDS.len())
                         .filter(|&i| refused[i])
                         .map(|i| forbidden_text(KINDS[i], self.namespace.as_deref()))
@@ -280,12 +296,19 @@ fn forbidden(e: &watcher::Error) -> bool {
 
 /// Starts a watcher for one kind, its objects slimmed by `slim` as they
 /// arrive; its store is returned, its changes go to `changes` numbered
-/// `index`.
+/// `index`. With `preview`, a first page is also fetched on its own, to be
+/// drawn before the listing is complete.
+///
+/// The watcher lists from the apiserver's watch cache (resourceVersion=0):
+/// one answer served from memory, several times faster at 10,000 pods than
+/// 20 pages read from etcd one after the other. An apiserver whose cache
+/// pages such a list (1.33 and later) sends pages, each drawn as it comes.
 fn follow<K>(
     api: Api<K>,
     cfg: watcher::Config,
     index: usize,
     slim: fn(&mut K),
+    preview: bool,
     changes: &mpsc::Sender<Change>,
     tasks: &mut JoinSet<()>,
 ) -> Store<K>
@@ -293,7 +316,23 @@ where
     K: Resource + Clone + DeserializeOwned + Debug + Send + Sync + 'static,
 {
     let store = Store::new();
-    let stream = watcher(api, cfg.page_size(PAGE))
+    if preview {
+        let (api, store, changes) = (api.clone(), store.clone(), changes.clone());
+        tasks.spawn(async move {
+            let Ok(list) = api
+                .list(&kube::api::ListParams::default().limit(PAGE))
+                .await
+            else {
+                return; // the watcher says what is wrong
+            };
+            let mut page = list.items;
+            page.iter_mut().for_each(slim);
+            if !page.is_empty() && store.preview(page) {
+                let _ = changes.send(Change::Page(index)).await;
+            }
+        });
+    }
+    let stream = watcher(api, cfg.page_size(PAGE).any_semantic())
         .default_backoff()
         .modify(slim);
     let changes = changes.clone();
