@@ -25,8 +25,8 @@ mod pty;
 use anyhow::{Context, Result, bail};
 use clap::Parser;
 use measure::{
-    docker, foreign_events, home_env, median, ms, publish, quit, rounded, run_ok, status_bytes,
-    unix_now, usage_over, wait_quiet, wait_screen,
+    docker, foreign_events, home_env, median, ms, publish, quiet_start, quit, rounded, run_ok,
+    status_bytes, unix_now, usage_over, wait_quiet, wait_screen,
 };
 use pty::Tui;
 use std::collections::HashSet;
@@ -629,22 +629,6 @@ impl Bench<'_> {
         ));
         Ok(())
     }
-}
-
-/// The first unix second ≥ `now` (and a minute after the last service was
-/// made) from which a window of `secs` (plus a few seconds of settling
-/// before and after) sees no bench service's age turn a minute: berth
-/// shows ages in whole minutes past the first one.
-fn quiet_start(created: &[u64], now: u64, secs: u64) -> u64 {
-    let earliest = now.max(created.iter().max().copied().unwrap_or(now) + 62);
-    let calm = |t: u64| {
-        created
-            .iter()
-            .all(|&c| (t - 3 - c) / 60 == (t + secs + 3 - c) / 60)
-    };
-    (earliest..earliest + 120)
-        .find(|&t| calm(t))
-        .unwrap_or(earliest)
 }
 
 fn verdict(budget: &str, pass: bool) -> String {

@@ -203,3 +203,19 @@ pub fn publish(md: &str, out: Option<&std::path::Path>) -> Result<()> {
 pub fn rounded(v: &[f64]) -> Vec<f64> {
     v.iter().map(|x| (x * 100.0).round() / 100.0).collect()
 }
+
+/// The first unix second ≥ `now` (and a minute after the last one was
+/// made) from which a window of `secs` (plus a few seconds of settling
+/// before and after) sees no given age turn a minute: berth
+/// shows ages in whole minutes past the first one.
+pub fn quiet_start(created: &[u64], now: u64, secs: u64) -> u64 {
+    let earliest = now.max(created.iter().max().copied().unwrap_or(now) + 62);
+    let calm = |t: u64| {
+        created
+            .iter()
+            .all(|&c| (t - 3 - c) / 60 == (t + secs + 3 - c) / 60)
+    };
+    (earliest..earliest + 120)
+        .find(|&t| calm(t))
+        .unwrap_or(earliest)
+}

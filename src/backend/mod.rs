@@ -45,6 +45,11 @@ impl BackendKind {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ConnectionState {
     Connecting,
+    /// Connected, the first listing under way: what has come is shown
+    /// (`pods` of them so far).
+    Loading {
+        pods: usize,
+    },
     Connected,
     /// Lost; retrying. `for_secs` counts since the loss.
     Reconnecting {

@@ -22,6 +22,10 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
     let s = &state.settings;
     let (conn, conn_style) = match &state.connection {
         ConnectionState::Connecting => ("● connecting…".to_owned(), theme.status_warn),
+        ConnectionState::Loading { pods } => (
+            format!("● loading… {} pods so far", thousands(*pods)),
+            theme.status_warn,
+        ),
         ConnectionState::Connected => ("● connected".to_owned(), theme.status_ok),
         ConnectionState::Reconnecting { for_secs, .. } => {
             (format!("● reconnecting… {for_secs}s"), theme.status_error)
@@ -97,4 +101,29 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
         Paragraph::new(Line::from(spans)).style(theme.status_bar),
         area,
     );
+}
+
+/// 10000 -> "10,000".
+fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn thousands_are_grouped() {
+        assert_eq!(super::thousands(0), "0");
+        assert_eq!(super::thousands(500), "500");
+        assert_eq!(super::thousands(1500), "1,500");
+        assert_eq!(super::thousands(10_000), "10,000");
+        assert_eq!(super::thousands(1_234_567), "1,234,567");
+    }
 }

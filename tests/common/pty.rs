@@ -104,7 +104,7 @@ pub struct Tui {
     bytes: Arc<AtomicU64>,
     eof: Arc<AtomicBool>,
     reader: Option<JoinHandle<()>>,
-    writer: Box<dyn Write + Send>,
+    writer: Arc<Mutex<Box<dyn Write + Send>>>,
     master: Box<dyn MasterPty + Send>,
     child: Box<dyn Child + Send + Sync>,
     status: Option<ExitStatus>,
@@ -156,16 +156,33 @@ impl Tui {
         let bytes = Arc::new(AtomicU64::new(0));
         let eof = Arc::new(AtomicBool::new(false));
         let mut src = pair.master.try_clone_reader().expect("pty reader");
+        let writer = Arc::new(Mutex::new(pair.master.take_writer().expect("pty writer")));
         let reader = {
-            let (parser, stream, bytes, eof) =
-                (parser.clone(), stream.clone(), bytes.clone(), eof.clone());
+            let (parser, stream, bytes, eof, answer) = (
+                parser.clone(),
+                stream.clone(),
+                bytes.clone(),
+                eof.clone(),
+                writer.clone(),
+            );
             std::thread::spawn(move || {
                 let mut buf = [0u8; 8192];
                 loop {
                     match src.read(&mut buf) {
                         Ok(0) => break,
                         Ok(n) => {
-                            parser.lock().unwrap().process(&buf[..n]);
+                            let mut p = parser.lock().unwrap();
+                            p.process(&buf[..n]);
+                            // A terminal answers "where is the cursor?"
+                            // (DSR, ESC [ 6 n); crossterm programs wait for it.
+                            if buf[..n].windows(4).any(|w| w == b"\x1b[6n") {
+                                let (row, col) = p.screen().cursor_position();
+                                let reply = format!("\x1b[{};{}R", row + 1, col + 1);
+                                let mut w = answer.lock().unwrap();
+                                let _ = w.write_all(reply.as_bytes());
+                                let _ = w.flush();
+                            }
+                            drop(p);
                             stream.lock().unwrap().feed(&buf[..n]);
                             bytes.fetch_add(n as u64, Ordering::SeqCst);
                         }
@@ -177,7 +194,6 @@ impl Tui {
                 eof.store(true, Ordering::SeqCst);
             })
         };
-        let writer = pair.master.take_writer().expect("pty writer");
         Tui {
             parser,
             stream,
@@ -240,10 +256,9 @@ impl Tui {
 
     /// Sends raw bytes as if typed.
     pub fn send(&mut self, text: &str) {
-        self.writer
-            .write_all(text.as_bytes())
-            .expect("write to pty");
-        self.writer.flush().expect("flush pty");
+        let mut w = self.writer.lock().unwrap();
+        w.write_all(text.as_bytes()).expect("write to pty");
+        w.flush().expect("flush pty");
     }
 
     /// Sends a named key as xterm encodes it: enter, esc, tab, shift-tab,

@@ -1,6 +1,7 @@
-//! Kubernetes backend: one kube-rs watcher + reflector per kind (nodes,
-//! namespaces, Deployments, StatefulSets, DaemonSets, ReplicaSets, pods),
-//! with the default backoff and managedFields dropped. The stores are
+//! Kubernetes backend: one kube-rs watcher per kind (nodes, namespaces,
+//! Deployments, StatefulSets, DaemonSets, ReplicaSets, pods), with the
+//! default backoff, each object slimmed to what berth shows (slim.rs) into
+//! a store of its own (store.rs). The stores are
 //! turned into a snapshot after each coalesced batch of changes; a watch
 //! that breaks (a stopped apiserver) is resumed, or re-listed after a 410
 //! Gone, by the watcher itself while the status bar says "reconnecting". A
@@ -13,6 +14,8 @@ mod convert;
 mod events;
 mod logs;
 mod ops;
+mod slim;
+mod store;
 mod watch;
 
 pub use connect::{KubeTarget, kubeconfig_exists};
