@@ -3,8 +3,10 @@ use thiserror::Error;
 /// Backend failures, each saying what failed and what to do about it.
 #[derive(Debug, Error)]
 pub enum BackendError {
-    #[error("cannot reach the Docker engine at {endpoint}: {reason}. {hint}")]
+    #[error("cannot reach the {engine} at {endpoint}: {reason}. {hint}")]
     Unreachable {
+        /// "Docker engine", "Kubernetes API server".
+        engine: &'static str,
         endpoint: String,
         reason: String,
         hint: String,

@@ -81,6 +81,7 @@ pub fn classify(endpoint: &str, err: &bollard::errors::Error) -> BackendError {
         },
         E::SocketNotFoundError(_) => missing_socket(endpoint),
         E::RequestTimeoutError => BackendError::Unreachable {
+            engine: "Docker engine",
             endpoint: endpoint.to_owned(),
             reason: "no answer within 15 s".to_owned(),
             hint: "Is the engine overloaded, or is the address right?".to_owned(),
@@ -91,11 +92,13 @@ pub fn classify(endpoint: &str, err: &bollard::errors::Error) -> BackendError {
             },
             Some(ErrorKind::NotFound) => missing_socket(endpoint),
             Some(ErrorKind::ConnectionRefused) => BackendError::Unreachable {
+                engine: "Docker engine",
                 endpoint: endpoint.to_owned(),
                 reason: "connection refused".to_owned(),
                 hint: "Is dockerd running and listening there? Start it, or pass --host / set DOCKER_HOST.".to_owned(),
             },
             _ => BackendError::Unreachable {
+                engine: "Docker engine",
                 endpoint: endpoint.to_owned(),
                 reason: root_cause(err),
                 hint: "Check that dockerd is running and that --host / DOCKER_HOST is right.".to_owned(),
@@ -106,6 +109,7 @@ pub fn classify(endpoint: &str, err: &bollard::errors::Error) -> BackendError {
 
 fn missing_socket(endpoint: &str) -> BackendError {
     BackendError::Unreachable {
+        engine: "Docker engine",
         endpoint: endpoint.to_owned(),
         reason: "the socket does not exist".to_owned(),
         hint: "Is dockerd running? Start it (systemctl start docker), or pass --host / set DOCKER_HOST."

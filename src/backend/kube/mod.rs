@@ -221,6 +221,7 @@ async fn list_once(
     }
     task.abort();
     Err(BackendError::Unreachable {
+        engine: "Kubernetes API server",
         endpoint: endpoint.to_owned(),
         reason: last_error.unwrap_or_else(|| "no answer in 30 s".into()),
         hint: "check the kubeconfig context (--context) and that the apiserver runs".into(),
