@@ -435,3 +435,57 @@ pub async fn backend() -> berth::backend::kube::KubeBackend {
     .await
     .expect("berth connects with the test bed's kubeconfig")
 }
+
+/// A DaemonSet `name` running `command` with `sh -c` in `image` on every
+/// eligible node (the test bed's second node is tainted: not there), with [`deployment_yaml`]'s labels,
+/// pull policy and 1 s grace period.
+pub fn daemonset_yaml(name: &str, image: &str, command: &str) -> String {
+    let command = serde_json::to_string(command).expect("a string serialises");
+    format!(
+        r#"apiVersion: apps/v1
+kind: DaemonSet
+metadata:
+  name: {name}
+  labels: {{app: {name}, berth.test: "1"}}
+spec:
+  selector:
+    matchLabels: {{app: {name}}}
+  template:
+    metadata:
+      labels: {{app: {name}, berth.test: "1"}}
+    spec:
+      terminationGracePeriodSeconds: 1
+      containers:
+      - name: main
+        image: {image}
+        imagePullPolicy: Never
+        command: ["sh", "-c", {command}]
+"#
+    )
+}
+
+/// The pods matching `selector` in `ns`: (name, uid, first container's
+/// image, being deleted), sorted by name.
+pub fn pods(ns: &str, selector: &str) -> Vec<(String, String, String, bool)> {
+    let list: serde_json::Value = serde_json::from_str(&kubectl(&[
+        "get", "pods", "-n", ns, "-l", selector, "-o", "json",
+    ]))
+    .expect("kubectl get pods -o json");
+    let mut out: Vec<_> = list["items"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        .iter()
+        .map(|p| {
+            let s = |v: &serde_json::Value| v.as_str().unwrap_or_default().to_owned();
+            (
+                s(&p["metadata"]["name"]),
+                s(&p["metadata"]["uid"]),
+                s(&p["spec"]["containers"][0]["image"]),
+                !p["metadata"]["deletionTimestamp"].is_null(),
+            )
+        })
+        .collect();
+    out.sort();
+    out
+}

@@ -212,17 +212,17 @@ impl Object {
                         .to_owned();
                 }
                 let ru = strategy.and_then(|s| s.rolling_update.as_ref());
-                let word =
-                    |v: Option<&k8s_openapi::apimachinery::pkg::util::intstr::IntOrString>| match v
-                    {
-                        Some(k8s_openapi::apimachinery::pkg::util::intstr::IntOrString::Int(n)) => {
-                            n.to_string()
-                        }
-                        Some(
-                            k8s_openapi::apimachinery::pkg::util::intstr::IntOrString::String(s),
-                        ) => s.clone(),
-                        None => "25%".to_owned(),
-                    };
+                let word = |v: Option<
+                    &k8s_openapi::apimachinery::pkg::util::intstr::IntOrString,
+                >| match v {
+                    Some(k8s_openapi::apimachinery::pkg::util::intstr::IntOrString::Int(n)) => {
+                        n.to_string()
+                    }
+                    Some(k8s_openapi::apimachinery::pkg::util::intstr::IntOrString::String(s)) => {
+                        s.clone()
+                    }
+                    None => "25%".to_owned(),
+                };
                 format!(
                     "the Deployment controller rolls new pods out (maxSurge {}, maxUnavailable {}); \
                      old pods go as new ones become available",
