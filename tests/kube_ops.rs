@@ -13,9 +13,9 @@ use berth::domain::{OpEvent, OpKind, Outcome, Plan, Step, TargetRef};
 use common::headless::{audit, berth, data_home, json_lines, stderr};
 use common::kube::{
     POD_IMAGE_V1, POD_IMAGE_V2, TestNamespace, admin_kubeconfig, daemonset_yaml, deployment_yaml,
-    kubectl, pods, require_kube, wait_pods_running,
+    kubectl, pods, require_kube, statefulset_yaml, wait_pods_running,
 };
-use common::ops::{execute_within, plan, req};
+use common::ops::{execute_cancelled_at, execute_within, plan, req};
 use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::time::Duration;
@@ -409,6 +409,76 @@ async fn a_daemonset_rolls_back_through_its_controller_revisions_and_refuses_sca
         "--timeout=5s",
     ]);
     assert!(status.contains("successfully rolled out"), "{status}");
+}
+
+#[tokio::test]
+async fn a_statefulset_restarts_in_place_scales_down_from_the_top_and_cancel_leaves_it_rolling() {
+    let ns = TestNamespace::create("kops-ss");
+    ns.apply(&statefulset_yaml("db", POD_IMAGE_V1, 2, "sleep 3000"));
+    wait_pods_running(&ns.name, "app=db", 2, WAIT);
+    let before = pods(&ns.name, "app=db");
+    let b = backend(&ns.name).await;
+    let t = target(&b, &format!("{}/db", ns.name)).await;
+
+    // Restart keeps the names (db-0, db-1) and replaces every pod.
+    let p = plan(&b, req(OpKind::Restart, &t, None)).await;
+    assert!(
+        p.summary.contains("rollout restart: 2 pods replaced"),
+        "{}",
+        p.summary
+    );
+    assert!(
+        p.warnings.is_empty(),
+        "a restart says nothing of pulling: {:?}",
+        p.warnings
+    );
+    let (events, outcome, message) = execute(&b, p).await;
+    assert_eq!(outcome, Outcome::Converged, "{message}");
+    let after = pods(&ns.name, "app=db");
+    assert_eq!(names(&after), names(&before));
+    assert!(uids(&after).is_disjoint(&uids(&before)), "{after:?}");
+    assert_eq!(rows_at(&events, Step::Running), names(&after), "{events:?}");
+    let status = kubectl(&[
+        "-n",
+        &ns.name,
+        "rollout",
+        "status",
+        "statefulset/db",
+        "--timeout=5s",
+    ]);
+    assert!(status.contains("complete"), "{status}");
+
+    // Scaling down removes the highest ordinal, exactly.
+    let p = plan(&b, req(OpKind::Scale, &t, Some(1))).await;
+    assert!(
+        p.details
+            .iter()
+            .any(|d| d.ends_with("highest ordinals first: db-1")),
+        "{:?}",
+        p.details
+    );
+    let (_, outcome, message) = execute(&b, p).await;
+    assert_eq!(outcome, Outcome::Converged, "{message}");
+    assert_eq!(
+        names(&pods(&ns.name, "app=db")),
+        BTreeSet::from(["db-0".to_owned()])
+    );
+
+    // Cancelled while a pod shuts down: berth stops watching, the
+    // StatefulSet controller finishes the rollout by itself.
+    let p = plan(&b, req(OpKind::Redeploy, &t, None)).await;
+    let (outcome, message) = execute_cancelled_at(&b, p, Step::Stopping, PATIENCE).await;
+    assert_eq!(outcome, Outcome::Cancelled, "{message}");
+    assert!(message.contains("carries on"), "{message}");
+    let status = kubectl(&[
+        "-n",
+        &ns.name,
+        "rollout",
+        "status",
+        "statefulset/db",
+        "--timeout=120s",
+    ]);
+    assert!(status.contains("complete"), "{status}");
 }
 
 #[tokio::test]

@@ -489,3 +489,33 @@ pub fn pods(ns: &str, selector: &str) -> Vec<(String, String, String, bool)> {
     out.sort();
     out
 }
+
+/// A StatefulSet `name` of `replicas` pods (`name-0`, `name-1`, …) with
+/// [`deployment_yaml`]'s labels, pull policy and 1 s grace period; its
+/// governing service need not exist for the pods to run.
+pub fn statefulset_yaml(name: &str, image: &str, replicas: u32, command: &str) -> String {
+    let command = serde_json::to_string(command).expect("a string serialises");
+    format!(
+        r#"apiVersion: apps/v1
+kind: StatefulSet
+metadata:
+  name: {name}
+  labels: {{app: {name}, berth.test: "1"}}
+spec:
+  serviceName: {name}
+  replicas: {replicas}
+  selector:
+    matchLabels: {{app: {name}}}
+  template:
+    metadata:
+      labels: {{app: {name}, berth.test: "1"}}
+    spec:
+      terminationGracePeriodSeconds: 1
+      containers:
+      - name: main
+        image: {image}
+        imagePullPolicy: Never
+        command: ["sh", "-c", {command}]
+"#
+    )
+}

@@ -146,13 +146,13 @@ impl Follow<'_> {
                     if !self.mine(uid) {
                         continue;
                     }
-                    if pods::terminating(p) {
-                        (Step::Stopping, false, Some("terminating".to_owned()))
-                    } else if matches!(self.goal, Goal::Scale(_)) && first && pods::ready(p) {
-                        pods::step_of(p)
-                    } else {
+                    // An old pod shows once it goes; when scaling, the
+                    // ones kept show running from the first look.
+                    let kept = matches!(self.goal, Goal::Scale(_)) && first && pods::ready(p);
+                    if !(pods::terminating(p) || kept) {
                         continue;
                     }
+                    pods::step_of(p)
                 } else {
                     match pods::stuck_reason(p) {
                         Some(_) => {
@@ -179,7 +179,7 @@ impl Follow<'_> {
                     .is_some_and(|t| t.elapsed() >= STUCK_FOR)
             }) {
                 return End::failed(format!(
-                    "{display}: the new pod {} is stuck for {} s: {}; {}",
+                    "{display}: the new pod {} has been stuck for {} s: {}; {}",
                     pods::name(p),
                     STUCK_FOR.as_secs(),
                     pods::stuck_reason(p).unwrap_or_default(),

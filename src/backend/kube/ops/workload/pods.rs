@@ -140,7 +140,7 @@ fn on_node(p: &Pod, what: &str) -> String {
 /// whether nothing more will happen to it, and the kubelet's words.
 pub fn step_of(p: &Pod) -> (Step, bool, Option<String>) {
     if terminating(p) {
-        return (Step::Stopping, false, Some(on_node(p, "terminating")));
+        return (Step::Stopping, false, Some(on_node(p, "shutting down")));
     }
     if let Some(why) = stuck_reason(p) {
         return (Step::Failed, false, Some(why));
@@ -167,7 +167,7 @@ pub fn step_of(p: &Pod) -> (Step, bool, Option<String>) {
                 .and_then(|s| s.node_name.as_deref())
                 .is_some_and(|n| !n.is_empty());
             if scheduled {
-                (Step::Creating, false, Some(on_node(p, "creating")))
+                (Step::Creating, false, Some(on_node(p, "scheduled")))
             } else {
                 (
                     Step::Waiting,

@@ -115,12 +115,12 @@ pub async fn plan(
     }
     let n = rows.len();
     let summary = format!(
-        "{} {display} — rollout restart: {} replaced by new ones of the same spec",
+        "{} {display} — rollout restart: {} of the same spec",
         req.kind.label(),
         if n == 1 {
-            "1 pod".to_owned()
+            "1 pod replaced by a new one".to_owned()
         } else {
-            format!("{n} pods")
+            format!("{n} pods replaced by new ones")
         }
     );
     Ok(Plan {
