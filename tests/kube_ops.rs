@@ -274,6 +274,24 @@ async fn rollback_undoes_set_image_and_refuses_without_a_previous_revision() {
         r"jsonpath={.metadata.annotations.deployment\.kubernetes\.io/revision}",
     ]);
     assert_eq!(revision, "3");
+
+    // Changed between the plan and the confirmation: refused, not overwritten.
+    let p = plan(&b, req(OpKind::Rollback, &t, None)).await;
+    assert!(p.summary.contains("revision 3 → 2"), "{}", p.summary);
+    kubectl(&["-n", &ns.name, "set", "env", "deployment/web", "CHANGED=1"]);
+    let (_, outcome, message) = execute(&b, p).await;
+    assert_eq!(outcome, Outcome::Failed, "{message}");
+    assert!(message.contains("changed since the plan"), "{message}");
+    let image = kubectl(&[
+        "-n",
+        &ns.name,
+        "get",
+        "deployment",
+        "web",
+        "-o",
+        "jsonpath={.spec.template.spec.containers[0].image}",
+    ]);
+    assert_eq!(image, POD_IMAGE_V1, "nothing was rolled back");
 }
 
 #[tokio::test]

@@ -61,7 +61,7 @@ impl Follow<'_> {
             Goal::Rollout => "the rollout is left as is (the old pods that still run keep \
                               serving); rollback (B) puts the previous revision back"
                 .to_owned(),
-            Goal::Scale(_) => "the scale is left as is".to_owned(),
+            Goal::Scale(_) => "berth stopped following it".to_owned(),
             Goal::PodRestart { .. } => format!("{} is left as is", self.id.display()),
         }
     }
@@ -266,6 +266,13 @@ impl Follow<'_> {
                 Rollout::Failed(f) => Err(f),
             },
             Goal::Scale(want) => {
+                if obj.observed() && obj.wanted() != *want {
+                    return Err(format!(
+                        "its replicas were set to {} meanwhile (by someone else, or a \
+                         HorizontalPodAutoscaler)",
+                        obj.wanted()
+                    ));
+                }
                 let done = obj.observed()
                     && obj.wanted() == *want
                     && obj.ready() == *want

@@ -194,18 +194,18 @@ pub async fn execute(client: kube::Client, id: WorkloadId, rep: &Report, plan: &
             .await
             .map(|_| ()),
     };
-    if let Err(e) = sent {
-        let text = api_text(&format!("roll back {display}"), e);
-        return End::failed(
-            if text.contains("test operation") || text.contains("testing value") {
-                format!(
-                    "{display} changed while rolling back: nothing was rolled back; roll back again \
-                 to see what it would do now"
-                )
-            } else {
-                text
-            },
-        );
+    match sent {
+        // The generation test failed (the API server says no more than
+        // "an error in our request"): someone changed it just now.
+        Err(kube::Error::Api(s)) if s.code == 422 => {
+            return End::failed(format!(
+                "{display} changed while rolling back ({}): nothing was rolled back; roll back \
+                 again to see what it would do now",
+                s.message
+            ));
+        }
+        Err(e) => return End::failed(api_text(&format!("roll back {display}"), e)),
+        Ok(()) => {}
     }
     rep.message(format!(
         "{display}: template of revision {} sent (revision {} → {})",
