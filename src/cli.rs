@@ -93,21 +93,21 @@ pub enum Cmd {
         #[command(flatten)]
         flags: OpFlags,
     },
-    /// Pull the image again and replace every container, one at a time.
+    /// Pull the image again and replace every container, one at a time (Kubernetes: rollout restart).
     Redeploy {
         /// A service (stack/service) or a container, as `berth ls` names it.
         target: String,
         #[command(flatten)]
         flags: OpFlags,
     },
-    /// Go back to the image recorded at the last redeploy.
+    /// Go back to the image recorded at the last redeploy (swarm: the previous spec; Kubernetes: rollout undo).
     Rollback {
         /// A service (stack/service) or a container, as `berth ls` names it.
         target: String,
         #[command(flatten)]
         flags: OpFlags,
     },
-    /// Restart a container, or every container of a service one at a time.
+    /// Restart a container, or every container of a service one at a time (Kubernetes: rollout restart; a pod is recreated by its controller).
     Restart {
         /// A service (stack/service) or a container, as `berth ls` names it.
         target: String,

@@ -209,7 +209,9 @@ impl Follow<'_> {
                 let lingering: Vec<&Pod> = pods
                     .iter()
                     .filter(|p| self.before.contains_key(pods::uid(p)) && self.mine(pods::uid(p)))
-                    .filter(|p| pods::terminating(p) || matches!(self.goal, Goal::Rollout))
+                    // Old pods still running once the controller is done
+                    // are meant to stay (a StatefulSet's partition).
+                    .filter(|p| pods::terminating(p))
                     .collect();
                 let since = *done_at.get_or_insert_with(Instant::now);
                 if lingering.is_empty() {

@@ -166,22 +166,31 @@ pub async fn execute(client: kube::Client, id: WorkloadId, rep: &Report, plan: &
     }));
     let pp = PatchParams::default();
     let ns = id.namespace.as_str();
+    let generation = |m: &kube::api::ObjectMeta| m.generation.unwrap_or_default();
     let sent = match id.kind {
         Kind::Deployment => Api::<Deployment>::namespaced(client.clone(), ns)
             .patch(&id.name, &pp, &patch)
             .await
-            .map(|_| ()),
+            .map(|o| generation(&o.metadata)),
         Kind::StatefulSet => Api::<StatefulSet>::namespaced(client.clone(), ns)
             .patch(&id.name, &pp, &patch)
             .await
-            .map(|_| ()),
+            .map(|o| generation(&o.metadata)),
         Kind::DaemonSet => Api::<DaemonSet>::namespaced(client.clone(), ns)
             .patch(&id.name, &pp, &patch)
             .await
-            .map(|_| ()),
+            .map(|o| generation(&o.metadata)),
     };
-    if let Err(e) = sent {
-        return End::failed(api_text(&format!("patch {display}"), e));
+    match sent {
+        Err(e) => return End::failed(api_text(&format!("patch {display}"), e)),
+        // A restart in the same second as the last one changes nothing.
+        Ok(g) if g == obj.generation() => {
+            return End::converged(format!(
+                "{display}: the template already says restartedAt {at}: nothing to replace \
+                 (restart it again in a second)"
+            ));
+        }
+        Ok(_) => {}
     }
     rep.message(format!("{display}: {RESTARTED_AT} set to {at}"))
         .await;
