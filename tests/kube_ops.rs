@@ -294,13 +294,15 @@ async fn rollback_undoes_set_image_and_refuses_without_a_previous_revision() {
     assert_eq!(image, POD_IMAGE_V1, "nothing was rolled back");
 }
 
-#[tokio::test]
-async fn a_rollout_stuck_on_a_missing_image_fails_with_the_reason_and_the_old_pods_keep_running() {
-    let ns = TestNamespace::create("kops-stuck");
+/// A 2-pod Deployment `web` whose previous revision (2) names an image no
+/// node has: set, then undone by hand. Returns its running pods.
+fn with_a_missing_image_in_its_history(ns: &TestNamespace, deadline: Option<u32>) -> Vec<String> {
     ns.apply(&deployment_yaml("web", POD_IMAGE_V1, 2, "sleep 3000"));
+    if let Some(s) = deadline {
+        let patch = format!("{{\"spec\":{{\"progressDeadlineSeconds\":{s}}}}}");
+        kubectl(&["-n", &ns.name, "patch", "deployment", "web", "-p", &patch]);
+    }
     wait_pods_running(&ns.name, "app=web", 2, WAIT);
-    // Revision 2 names an image no node has; undone by hand, it stays in
-    // the history as the previous revision.
     kubectl(&[
         "-n",
         &ns.name,
@@ -318,7 +320,13 @@ async fn a_rollout_stuck_on_a_missing_image_fails_with_the_reason_and_the_old_po
         "deployment/web",
         "--timeout=120s",
     ]);
-    let before = wait_pods_running(&ns.name, "app=web", 2, WAIT);
+    wait_pods_running(&ns.name, "app=web", 2, WAIT)
+}
+
+#[tokio::test]
+async fn a_rollout_stuck_on_a_missing_image_fails_with_the_reason_and_the_old_pods_keep_running() {
+    let ns = TestNamespace::create("kops-stuck");
+    let before = with_a_missing_image_in_its_history(&ns, None);
 
     let b = backend(&ns.name).await;
     let t = target(&b, &format!("{}/web", ns.name)).await;
@@ -355,6 +363,30 @@ async fn a_rollout_stuck_on_a_missing_image_fails_with_the_reason_and_the_old_po
         .filter(|p| before.contains(&p.0) && !p.3)
         .collect();
     assert_eq!(running_old.len(), 2, "{now:?}");
+}
+
+#[tokio::test]
+async fn a_progress_deadline_exceeded_fails_with_the_condition_and_the_failing_pods() {
+    let ns = TestNamespace::create("kops-deadline");
+    let before = with_a_missing_image_in_its_history(&ns, Some(5));
+    let b = backend(&ns.name).await;
+    let t = target(&b, &format!("{}/web", ns.name)).await;
+    let p = plan(&b, req(OpKind::Rollback, &t, None)).await;
+    let (_, outcome, message) = execute(&b, p).await;
+    assert_eq!(outcome, Outcome::Failed, "{message}");
+    assert!(
+        message.contains("the progress deadline was exceeded"),
+        "{message}"
+    );
+    assert!(
+        message.contains("has timed out progressing"),
+        "the condition's words: {message}"
+    );
+    assert!(message.contains("failing pods: web-"), "{message}");
+    assert!(message.contains("ErrImageNeverPull"), "{message}");
+    let now = pods(&ns.name, "app=web");
+    let running_old = now.iter().filter(|p| before.contains(&p.0) && !p.3).count();
+    assert_eq!(running_old, 2, "{now:?}");
 }
 
 #[tokio::test]

@@ -41,7 +41,10 @@ pub fn deployment(d: &Deployment) -> Rollout {
     {
         return Rollout::Failed(format!(
             "the progress deadline was exceeded: {}",
-            c.message.as_deref().unwrap_or("ProgressDeadlineExceeded")
+            c.message
+                .as_deref()
+                .unwrap_or("ProgressDeadlineExceeded")
+                .trim_end_matches('.')
         ));
     }
     let want = d.spec.as_ref().and_then(|s| s.replicas).unwrap_or(1);
@@ -161,7 +164,7 @@ mod tests {
             deployment(&deploy(2, stuck)),
             Rollout::Failed(
                 "the progress deadline was exceeded: ReplicaSet \"web-6d4\" has timed out \
-                 progressing."
+                 progressing"
                     .into()
             )
         );
