@@ -297,20 +297,30 @@ async fn rollback_undoes_set_image_and_refuses_without_a_previous_revision() {
 /// A 2-pod Deployment `web` whose previous revision (2) names an image no
 /// node has: set, then undone by hand. Returns its running pods.
 fn with_a_missing_image_in_its_history(ns: &TestNamespace, deadline: Option<u32>) -> Vec<String> {
+    with_a_bad_revision(
+        ns,
+        deadline,
+        &[
+            "set",
+            "image",
+            "deployment/web",
+            "main=docker.io/local/missing:1",
+        ],
+    )
+}
+
+/// A 2-pod Deployment `web` whose previous revision (2) is made by
+/// `kubectl BAD` and undone by hand. Returns its running pods.
+fn with_a_bad_revision(ns: &TestNamespace, deadline: Option<u32>, bad: &[&str]) -> Vec<String> {
     ns.apply(&deployment_yaml("web", POD_IMAGE_V1, 2, "sleep 3000"));
     if let Some(s) = deadline {
         let patch = format!("{{\"spec\":{{\"progressDeadlineSeconds\":{s}}}}}");
         kubectl(&["-n", &ns.name, "patch", "deployment", "web", "-p", &patch]);
     }
     wait_pods_running(&ns.name, "app=web", 2, WAIT);
-    kubectl(&[
-        "-n",
-        &ns.name,
-        "set",
-        "image",
-        "deployment/web",
-        "main=docker.io/local/missing:1",
-    ]);
+    let mut args = vec!["-n", ns.name.as_str()];
+    args.extend_from_slice(bad);
+    kubectl(&args);
     kubectl(&["-n", &ns.name, "rollout", "undo", "deployment/web"]);
     kubectl(&[
         "-n",
@@ -363,6 +373,40 @@ async fn a_rollout_stuck_on_a_missing_image_fails_with_the_reason_and_the_old_po
         .filter(|p| before.contains(&p.0) && !p.3)
         .collect();
     assert_eq!(running_old.len(), 2, "{now:?}");
+}
+
+#[tokio::test]
+async fn a_crash_looping_rollout_fails_within_a_minute_with_the_reason() {
+    let ns = TestNamespace::create("kops-crash");
+    let crash = r#"[{"op":"replace","path":"/spec/template/spec/containers/0/command","value":["sh","-c","exit 3"]}]"#;
+    let before = with_a_bad_revision(
+        &ns,
+        None,
+        &["patch", "deployment", "web", "--type=json", "-p", crash],
+    );
+    let b = backend(&ns.name).await;
+    let t = target(&b, &format!("{}/web", ns.name)).await;
+    let p = plan(&b, req(OpKind::Rollback, &t, None)).await;
+    assert!(
+        p.details
+            .contains(&"command main: `sh -c sleep 3000` → `sh -c exit 3`".to_owned()),
+        "{:?}",
+        p.details
+    );
+    let started = std::time::Instant::now();
+    let (_, outcome, message) = execute(&b, p).await;
+    assert_eq!(outcome, Outcome::Failed, "{message}");
+    assert!(message.contains("CrashLoopBackOff"), "{message}");
+    assert!(
+        started.elapsed() < Duration::from_secs(60),
+        "{:?}",
+        started.elapsed()
+    );
+    // Without a readiness probe a crashing pod counts as available for a
+    // moment, so the controller may have taken one old pod down: not both.
+    let now = pods(&ns.name, "app=web");
+    let running_old = now.iter().filter(|p| before.contains(&p.0) && !p.3).count();
+    assert!(running_old >= 1, "{now:?}");
 }
 
 #[tokio::test]

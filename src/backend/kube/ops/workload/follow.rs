@@ -55,6 +55,41 @@ fn failing(pods: &[Pod], old: &HashMap<String, String>) -> Vec<String> {
         .collect()
 }
 
+/// How long new pods have been stuck. A crash-looping container runs
+/// for a moment between back-offs: only a pod fine for [`STUCK_FOR`] in a
+/// row starts its clock again.
+#[derive(Default)]
+struct Stuck {
+    since: HashMap<String, Instant>,
+    fine_since: HashMap<String, Instant>,
+    now_stuck: HashSet<String>,
+}
+
+impl Stuck {
+    fn observe(&mut self, uid: &str, stuck: bool, now: Instant) {
+        if stuck {
+            self.since.entry(uid.to_owned()).or_insert(now);
+            self.fine_since.remove(uid);
+            self.now_stuck.insert(uid.to_owned());
+        } else {
+            self.now_stuck.remove(uid);
+            let fine = *self.fine_since.entry(uid.to_owned()).or_insert(now);
+            if now.duration_since(fine) >= STUCK_FOR {
+                self.since.remove(uid);
+            }
+        }
+    }
+
+    /// Stuck now, and for long enough.
+    fn failed(&self, uid: &str, now: Instant) -> bool {
+        self.now_stuck.contains(uid)
+            && self
+                .since
+                .get(uid)
+                .is_some_and(|t| now.duration_since(*t) >= STUCK_FOR)
+    }
+}
+
 impl Follow<'_> {
     fn left_as_is(&self) -> String {
         match self.goal {
@@ -78,7 +113,7 @@ impl Follow<'_> {
         let started = Instant::now();
         let mut shown: HashMap<String, Row> = HashMap::new();
         let mut present: HashMap<String, String> = self.before.clone();
-        let mut stuck_since: HashMap<String, Instant> = HashMap::new();
+        let mut stuck = Stuck::default();
         let mut said = String::new();
         let mut done_at: Option<Instant> = None;
         let mut read_errors = 0;
@@ -154,16 +189,7 @@ impl Follow<'_> {
                     }
                     pods::step_of(p)
                 } else {
-                    match pods::stuck_reason(p) {
-                        Some(_) => {
-                            stuck_since
-                                .entry(uid.to_owned())
-                                .or_insert_with(Instant::now);
-                        }
-                        None => {
-                            stuck_since.remove(uid);
-                        }
-                    }
+                    stuck.observe(uid, pods::stuck_reason(p).is_some(), Instant::now());
                     pods::step_of(p)
                 };
                 let name = pods::name(p).to_owned();
@@ -173,11 +199,10 @@ impl Follow<'_> {
                 }
             }
             first = false;
-            if let Some(p) = pods.iter().find(|p| {
-                stuck_since
-                    .get(pods::uid(p))
-                    .is_some_and(|t| t.elapsed() >= STUCK_FOR)
-            }) {
+            if let Some(p) = pods
+                .iter()
+                .find(|p| stuck.failed(pods::uid(p), Instant::now()))
+            {
                 return End::failed(format!(
                     "{display}: the new pod {} has been stuck for {} s: {}; {}",
                     pods::name(p),
@@ -298,5 +323,30 @@ impl Follow<'_> {
                 ))
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_crash_loop_is_stuck_though_it_runs_between_back_offs() {
+        let t0 = Instant::now();
+        let at = |s: u64| t0 + Duration::from_secs(s);
+        let mut st = Stuck::default();
+        st.observe("p", true, at(2));
+        st.observe("p", false, at(12)); // ran for a moment
+        st.observe("p", true, at(13));
+        assert!(!st.failed("p", at(20)));
+        assert!(st.failed("p", at(33)), "30 s since it first got stuck");
+        // Running (and so not stuck) at that moment: not failed.
+        st.observe("p", false, at(34));
+        assert!(!st.failed("p", at(35)));
+        // Fine for 30 s in a row: the clock starts again.
+        st.observe("p", false, at(64));
+        st.observe("p", true, at(65));
+        assert!(!st.failed("p", at(70)));
+        assert!(st.failed("p", at(95)));
     }
 }
