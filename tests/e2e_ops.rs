@@ -243,12 +243,14 @@ fn scale_a_kubernetes_deployment_from_the_console_and_watch_the_count() {
     tui.wait_for("berth kubernetes", T)
         .expect("the status bar names the Kubernetes backend");
     let name = format!("{}/web", ns.name);
-    services_of(&mut tui, "web", &name);
+    // The list names it `web` (its namespace is the STACK column).
+    services_of(&mut tui, "web", "web");
     tui.wait_for("1/1", T).expect("the deployment runs 1 of 1");
     scale_to_3(&mut tui, &name);
     tui.key("esc");
     tui.wait_screen(Duration::from_secs(30), |s| {
-        s.lines().any(|l| l.contains(&name) && l.contains("3/3"))
+        s.lines()
+            .any(|l| l.contains("│web ") && l.contains("workload") && l.contains("3/3"))
     })
     .unwrap_or_else(|_| panic!("the row never showed 3/3:\n{}", tui.screen_text()));
     assert_eq!(
