@@ -102,10 +102,10 @@ fn scale_to_3(tui: &mut Tui, target: &str) {
     tui.key("ctrl-u");
     tui.send("3");
     tui.key("enter");
-    tui.wait_screen(T, |s| {
-        s.contains(&format!("scale {target}")) && s.contains("3")
-    })
-    .expect("a confirmation naming the service and the new count");
+    // The plan's confirmation, not the "asking the engine" box before it
+    // (a key sent then is not a confirmation).
+    tui.wait_screen(T, |s| s.contains(&format!("confirm: scale {target} to 3")))
+        .expect("a confirmation naming the service and the new count");
     tui.send(&key("confirm", "confirm"));
     tui.wait_for("converged", Duration::from_secs(60))
         .expect("progress reaches converged");
