@@ -269,3 +269,48 @@ async fn a_user_limited_to_one_namespace_is_told_what_it_may_not_see() {
         snap.problems
     );
 }
+
+/// A namespace says what runs in it by its workloads' labels (a Helm
+/// release and its chart), and a Deployment shows the revision that
+/// `kubectl rollout history` numbers, following a new rollout.
+#[tokio::test]
+async fn a_namespace_names_its_helm_release_and_a_deployment_its_revision() {
+    let ns = TestNamespace::create("apps");
+    let backend = backend(Some(&ns.name)).await;
+    let helm = deployment_yaml("web", POD_IMAGE_V1, 1, "sleep 3000").replacen(
+        "labels: {app: web, berth.test: \"1\"}",
+        "labels: {app: web, berth.test: \"1\", app.kubernetes.io/managed-by: Helm, \
+         app.kubernetes.io/instance: shop, helm.sh/chart: web-1.2.0}",
+        1,
+    );
+    assert!(helm.contains("helm.sh/chart"), "the labels went in: {helm}");
+    ns.apply(&helm);
+    let id = format!("{}/deployment/web", ns.name);
+    let mut w = Watching::start(&backend);
+    w.until(Duration::from_secs(30), |s| {
+        s.stacks
+            .iter()
+            .any(|st| st.name == ns.name && st.apps == ["shop (helm web-1.2.0)"])
+            && s.services
+                .iter()
+                .any(|x| x.id == id && x.revision.as_deref() == Some("1"))
+    })
+    .await
+    .unwrap_or_else(|e| panic!("the release and revision 1 never showed: {e}"));
+
+    kubectl(&[
+        "-n",
+        &ns.name,
+        "set",
+        "image",
+        "deployment/web",
+        &format!("main={}", common::kube::POD_IMAGE_V2),
+    ]);
+    w.until(Duration::from_secs(30), |s| {
+        s.services
+            .iter()
+            .any(|x| x.id == id && x.revision.as_deref() == Some("2"))
+    })
+    .await
+    .unwrap_or_else(|e| panic!("the new rollout's revision 2 never showed: {e}"));
+}

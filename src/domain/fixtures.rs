@@ -175,6 +175,7 @@ pub fn sample() -> Snapshot {
             containers_running: 1,
             containers_total: 2,
             working_dir: Some("/srv/monitoring".into()),
+            apps: vec![],
         },
         Stack {
             name: "shop".into(),
@@ -184,6 +185,7 @@ pub fn sample() -> Snapshot {
             containers_running: 3,
             containers_total: 3,
             working_dir: Some("/srv/shop".into()),
+            apps: vec![],
         },
     ];
     let nodes = vec![Node {
@@ -306,6 +308,7 @@ pub fn swarm() -> Snapshot {
             message: "update in progress".into(),
         }),
         problem: Some("task: non-zero exit (1)".into()),
+        revision: None,
     };
     let agent = Service {
         id: "svcagent".into(),
@@ -382,6 +385,7 @@ pub fn swarm() -> Snapshot {
         containers_running: 4,
         containers_total: 5,
         working_dir: None,
+        apps: vec![],
     }];
     Snapshot {
         nodes,

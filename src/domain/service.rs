@@ -78,6 +78,9 @@ pub struct Service {
     /// Why the service is not well: its tasks keep failing ("task:
     /// non-zero exit (1)", "no suitable node").
     pub problem: Option<String>,
+    /// The revision running now, as `kubectl rollout history` numbers it
+    /// (a Deployment's) or names it (a StatefulSet's); `None` elsewhere.
+    pub revision: Option<String>,
 }
 
 /// A rolling update as the engine reports it.

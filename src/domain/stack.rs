@@ -34,4 +34,8 @@ pub struct Stack {
     pub containers_total: u32,
     /// Where the project lives on disk (compose `working_dir`), if known.
     pub working_dir: Option<String>,
+    /// What runs in it by the labels its workloads carry (a Kubernetes
+    /// namespace): Helm releases with their chart, `app.kubernetes.io`
+    /// part-of or instance names.
+    pub apps: Vec<String>,
 }

@@ -24,11 +24,22 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &AppState, list: &ListState, t
         return;
     }
     let cols = columns(list.view);
-    let widths = widths(cols, inner.width as usize);
-    let mut lines: Vec<Line> = Vec::with_capacity(inner.height as usize);
-    lines.push(header(cols, &widths, list, theme));
     let body = inner.height as usize - 1;
     let snap = &state.snapshot;
+    let window = || {
+        list.rows
+            .iter()
+            .skip(list.offset)
+            .take(body)
+            .filter_map(|&idx| Row::get(snap, list.view, idx))
+    };
+    // An optional column stays hidden while no row on screen fills it.
+    let hidden: Vec<bool> = (0..cols.len())
+        .map(|i| cols[i].optional && window().all(|r| r.cell(i, state.now).is_empty()))
+        .collect();
+    let widths = widths(cols, &hidden, inner.width as usize);
+    let mut lines: Vec<Line> = Vec::with_capacity(inner.height as usize);
+    lines.push(header(cols, &widths, list, theme));
     if list.rows.is_empty() {
         let msg = if !state.loaded {
             "loading…".to_owned()
@@ -111,10 +122,12 @@ fn header<'a>(
 }
 
 /// Column widths for `total` columns of space; `None` hides a column that
-/// does not fit. Columns with the highest `drop` go first (rightmost first
+/// does not fit or is `hidden`. Columns with the highest `drop` go first (rightmost first
 /// among equals), so a narrow ssh window keeps what matters.
-pub fn widths(cols: &[Column], total: usize) -> Vec<Option<usize>> {
-    let mut shown: Vec<bool> = vec![true; cols.len()];
+pub fn widths(cols: &[Column], hidden: &[bool], total: usize) -> Vec<Option<usize>> {
+    let mut shown: Vec<bool> = (0..cols.len())
+        .map(|i| !hidden.get(i).copied().unwrap_or(false))
+        .collect();
     let mut order: Vec<usize> = (0..cols.len()).collect();
     order.sort_by_key(|&i| (std::cmp::Reverse(cols[i].drop), std::cmp::Reverse(i)));
     let min_width = |shown: &[bool]| -> usize {
@@ -186,12 +199,27 @@ mod tests {
     use crate::app::view::View;
 
     #[test]
+    fn a_hidden_column_gives_its_space_to_the_others() {
+        let cols = columns(View::Stacks);
+        let all = widths(cols, &[], 100);
+        let mut hidden = vec![false; cols.len()];
+        *hidden.last_mut().expect("columns") = true;
+        let fewer = widths(cols, &hidden, 100);
+        assert!(all.last().expect("columns").is_some());
+        assert_eq!(*fewer.last().expect("columns"), None);
+        let used = |w: &[Option<usize>]| {
+            w.iter().flatten().sum::<usize>() + w.iter().flatten().count() - 1
+        };
+        assert_eq!(used(&fewer), 100, "the rest fill the width");
+    }
+
+    #[test]
     fn widths_fill_the_space_or_hide_columns() {
         let cols = columns(View::Containers);
-        let w = widths(cols, 200);
+        let w = widths(cols, &[], 200);
         let used: usize = w.iter().flatten().sum::<usize>() + w.iter().flatten().count() - 1;
         assert_eq!(used, 200);
-        let narrow = widths(cols, 60);
+        let narrow = widths(cols, &[], 60);
         assert!(
             narrow.iter().any(Option::is_none),
             "some columns hidden at 60 cols"

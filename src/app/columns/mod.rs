@@ -34,6 +34,9 @@ pub struct Column {
     pub numeric: bool,
     /// When the terminal is narrow, higher numbers are hidden first.
     pub drop: u8,
+    /// Hidden while every row on screen leaves it empty: a column one
+    /// backend fills and another has no use for (PATH, APPS, REV).
+    pub optional: bool,
 }
 
 pub const fn col(title: &'static str, width: u16, drop: u8) -> Column {
@@ -43,6 +46,7 @@ pub const fn col(title: &'static str, width: u16, drop: u8) -> Column {
         flex: false,
         numeric: false,
         drop,
+        optional: false,
     }
 }
 /// A column that takes a share of the spare width.
@@ -57,6 +61,14 @@ pub const fn num(title: &'static str, width: u16, drop: u8) -> Column {
     Column {
         numeric: true,
         ..col(title, width, drop)
+    }
+}
+
+/// A column shown only when a row on screen fills it.
+pub const fn optional(c: Column) -> Column {
+    Column {
+        optional: true,
+        ..c
     }
 }
 

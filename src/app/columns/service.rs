@@ -1,7 +1,7 @@
 //! Columns of the service list.
 
-use super::{Column, KindColumn, Sort, Tone, age, col, flex, num, replicas_tone};
-use crate::domain::{Service, ServiceMode};
+use super::{Column, KindColumn, Sort, Tone, age, col, flex, num, optional, replicas_tone};
+use crate::domain::{Service, ServiceKind, ServiceMode};
 use std::borrow::Cow;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -11,6 +11,7 @@ pub enum ServiceColumn {
     Kind,
     Replicas,
     Image,
+    Revision,
     Ports,
     Age,
     Status,
@@ -24,6 +25,7 @@ impl KindColumn for ServiceColumn {
         Self::Kind,
         Self::Replicas,
         Self::Image,
+        Self::Revision,
         Self::Ports,
         Self::Age,
         Self::Status,
@@ -36,6 +38,7 @@ impl KindColumn for ServiceColumn {
             Self::Kind => col("KIND", 12, 4),
             Self::Replicas => col("REPLICAS", 8, 0),
             Self::Image => flex("IMAGE", 14, 1),
+            Self::Revision => optional(num("REV", 3, 5)),
             Self::Ports => col("PORTS", 14, 3),
             Self::Age => num("AGE", 5, 1),
             Self::Status => flex("STATUS", 10, 4),
@@ -46,6 +49,10 @@ impl KindColumn for ServiceColumn {
         match self {
             Self::Name => s.name.as_str().into(),
             Self::Stack => s.stack.as_deref().unwrap_or("-").into(),
+            // A workload says which: deployment, statefulset, daemonset.
+            Self::Kind if s.kind == ServiceKind::Workload => {
+                s.id.split('/').nth(1).unwrap_or(s.kind.label()).into()
+            }
             Self::Kind => match s.mode {
                 ServiceMode::Replicated => s.kind.label().into(),
                 mode => format!("{} {}", s.kind.label(), mode.label()).into(),
@@ -55,6 +62,7 @@ impl KindColumn for ServiceColumn {
                 Some(d) => format!("{}@{d}", s.image).into(),
                 None => s.image.as_str().into(),
             },
+            Self::Revision => s.revision.as_deref().unwrap_or("").into(),
             Self::Ports => s.ports.as_str().into(),
             Self::Age => age(s.created, now).into(),
             Self::Status => status(s).into(),

@@ -1,6 +1,6 @@
 //! Columns of the stack list.
 
-use super::{Column, KindColumn, Sort, Tone, col, flex, num, replicas_tone};
+use super::{Column, KindColumn, Sort, Tone, col, flex, num, optional, replicas_tone};
 use crate::domain::Stack;
 use std::borrow::Cow;
 
@@ -11,6 +11,7 @@ pub enum StackColumn {
     Services,
     Containers,
     Path,
+    Apps,
 }
 
 impl KindColumn for StackColumn {
@@ -21,6 +22,7 @@ impl KindColumn for StackColumn {
         Self::Services,
         Self::Containers,
         Self::Path,
+        Self::Apps,
     ];
 
     fn spec(self) -> Column {
@@ -29,7 +31,8 @@ impl KindColumn for StackColumn {
             Self::Kind => col("KIND", 8, 3),
             Self::Services => num("SERVICES", 8, 1),
             Self::Containers => col("CONTAINERS", 10, 0),
-            Self::Path => flex("PATH", 10, 2),
+            Self::Path => optional(flex("PATH", 10, 2)),
+            Self::Apps => optional(flex("APPS", 10, 3)),
         }
     }
 
@@ -40,6 +43,7 @@ impl KindColumn for StackColumn {
             Self::Services => s.services.to_string().into(),
             Self::Containers => format!("{}/{}", s.containers_running, s.containers_total).into(),
             Self::Path => s.working_dir.as_deref().unwrap_or("").into(),
+            Self::Apps => s.apps.join(", ").into(),
         }
     }
 

@@ -190,7 +190,7 @@ fn deployment_rollout(d: &Deployment) -> Option<UpdateState> {
 pub fn deployment(d: &Deployment) -> Service {
     let meta = &d.metadata;
     let status = d.status.as_ref();
-    workload(
+    let mut s = workload(
         meta,
         "deployment",
         ServiceMode::Replicated,
@@ -198,7 +198,32 @@ pub fn deployment(d: &Deployment) -> Service {
         status.and_then(|s| s.ready_replicas).unwrap_or(0),
         d.spec.as_ref().and_then(|s| s.replicas).unwrap_or(1),
         deployment_rollout(d),
-    )
+    );
+    // The number `kubectl rollout history` and a rollback's plan show.
+    s.revision = meta
+        .annotations
+        .as_ref()
+        .and_then(|a| a.get("deployment.kubernetes.io/revision"))
+        .map(|r| clean(r));
+    s
+}
+
+/// What a workload's labels say it belongs to, for its namespace's APPS
+/// column: a Helm release with its chart (`shop (helm web-1.2.0)`), else
+/// the `app.kubernetes.io` part-of or instance name.
+pub fn app_of(meta: &ObjectMeta) -> Option<String> {
+    let labels = meta.labels.as_ref()?;
+    let get = |k: &str| labels.get(k).map(|v| clean(v)).filter(|v| !v.is_empty());
+    let helm = get("app.kubernetes.io/managed-by").is_some_and(|m| m == "Helm")
+        || get("heritage").is_some_and(|h| h == "Helm" || h == "Tiller");
+    let release = get("app.kubernetes.io/instance").or_else(|| get("release"));
+    match (helm, release) {
+        (true, Some(release)) => Some(match get("helm.sh/chart").or_else(|| get("chart")) {
+            Some(chart) => format!("{release} (helm {chart})"),
+            None => format!("{release} (helm)"),
+        }),
+        _ => get("app.kubernetes.io/part-of").or_else(|| get("app.kubernetes.io/instance")),
+    }
 }
 
 pub fn statefulset(s: &StatefulSet) -> Service {
@@ -264,6 +289,7 @@ fn workload(
         digest: None,
         update,
         problem: None,
+        revision: None,
     }
 }
 
@@ -532,6 +558,27 @@ mod tests {
         assert_eq!(bytes("1Gi"), 1 << 30);
         assert_eq!(bytes("500M"), 500_000_000);
         assert_eq!(bytes("123"), 123);
+    }
+
+    #[test]
+    fn a_workload_names_its_helm_release_or_its_app() {
+        let meta = |labels: serde_json::Value| -> ObjectMeta {
+            serde_json::from_value(serde_json::json!({"name": "web", "labels": labels}))
+                .expect("meta")
+        };
+        let helm3 = meta(serde_json::json!({"app.kubernetes.io/managed-by": "Helm",
+            "app.kubernetes.io/instance": "shop", "helm.sh/chart": "web-1.2.0"}));
+        assert_eq!(app_of(&helm3).as_deref(), Some("shop (helm web-1.2.0)"));
+        let helm2 =
+            meta(serde_json::json!({"heritage": "Tiller", "release": "old", "chart": "db-0.1"}));
+        assert_eq!(app_of(&helm2).as_deref(), Some("old (helm db-0.1)"));
+        let part_of = meta(serde_json::json!({"app.kubernetes.io/part-of": "shop",
+            "app.kubernetes.io/instance": "shop-web"}));
+        assert_eq!(app_of(&part_of).as_deref(), Some("shop"));
+        // Escape bytes in a label are not passed to the terminal.
+        let hostile = meta(serde_json::json!({"app.kubernetes.io/part-of": "a\u{1b}[2Jb"}));
+        assert!(app_of(&hostile).is_some_and(|a| !a.contains('\u{1b}')));
+        assert_eq!(app_of(&meta(serde_json::json!({"app": "web"}))), None);
     }
 
     fn pod_json(v: serde_json::Value) -> Pod {

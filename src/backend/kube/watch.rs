@@ -392,6 +392,11 @@ where
     store
 }
 
+/// A workload's namespace and what its labels say it belongs to.
+fn app_in(meta: &kube::api::ObjectMeta) -> Option<(String, String)> {
+    Some((meta.namespace.clone()?, convert::app_of(meta)?))
+}
+
 /// The namespace's stack, made on first sight.
 fn stack_of<'a>(stacks: &'a mut BTreeMap<String, Stack>, name: &str) -> &'a mut Stack {
     stacks.entry(name.to_owned()).or_insert_with(|| Stack {
@@ -437,6 +442,31 @@ impl Stores {
                 stack_of(&mut stacks, ns).services += 1;
             }
         }
+        // What runs in each namespace by its workloads' labels (Helm releases).
+        let metas = [
+            self.deployments
+                .read()
+                .iter()
+                .map(|d| app_in(&d.metadata))
+                .collect::<Vec<_>>(),
+            self.statefulsets
+                .read()
+                .iter()
+                .map(|s| app_in(&s.metadata))
+                .collect(),
+            self.daemonsets
+                .read()
+                .iter()
+                .map(|d| app_in(&d.metadata))
+                .collect(),
+        ];
+        for (ns, app) in metas.into_iter().flatten().flatten() {
+            let apps = &mut stack_of(&mut stacks, &ns).apps;
+            if !apps.contains(&app) {
+                apps.push(app);
+            }
+        }
+        stacks.values_mut().for_each(|s| s.apps.sort());
         for c in &containers {
             let running = u32::from(c.state.is_running());
             let e = per_node.entry(c.node.as_str()).or_default();

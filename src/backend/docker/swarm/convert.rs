@@ -210,6 +210,7 @@ pub fn service(s: &SwarmService, problem: Option<String>) -> Service {
         digest,
         update,
         problem,
+        revision: None,
     }
 }
 
