@@ -667,7 +667,7 @@ impl Report {
             .unwrap_or_else(|| "?".into());
         let mut md = format!(
             "## Kubernetes ({} pods, beside kdash)\n\n\
-             The test bed's control plane (kube-apiserver {server}, one node), the pods in the \
+             The test bed's control plane (kube-apiserver {server}, two kubelet nodes), the pods in the \
              namespace `{NAMESPACE}`: `{IMAGE}` with labels, env, a port, requests and a \
              readiness probe, and `schedulerName: berth-none` so that they stay Pending (the \
              apiserver holds them, nothing works on them). berth (`--backend kubernetes`, every \
