@@ -250,7 +250,7 @@ fn scale_a_kubernetes_deployment_from_the_console_and_watch_the_count() {
     tui.key("esc");
     tui.wait_screen(Duration::from_secs(30), |s| {
         s.lines()
-            .any(|l| l.contains("│web ") && l.contains("workload") && l.contains("3/3"))
+            .any(|l| l.contains("│web ") && l.contains("deployment") && l.contains("3/3"))
     })
     .unwrap_or_else(|_| panic!("the row never showed 3/3:\n{}", tui.screen_text()));
     assert_eq!(
