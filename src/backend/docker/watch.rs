@@ -397,6 +397,12 @@ fn relevant(ev: &EventMessage) -> Option<String> {
     ev.actor.as_ref().and_then(|a| a.id.clone())
 }
 
+/// Events after which a container's restart count is asked again. `die`
+/// too: answers to concurrent inspects can arrive out of order, and the one
+/// asked after the last exit is the count that stays on screen.
 fn restarts_matter(ev: &EventMessage) -> bool {
-    matches!(ev.action.as_deref(), Some("start" | "restart" | "create"))
+    matches!(
+        ev.action.as_deref(),
+        Some("start" | "restart" | "create" | "die")
+    )
 }
