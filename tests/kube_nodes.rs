@@ -87,21 +87,8 @@ fn unschedulable() -> bool {
 /// A Deployment of `replicas` pods that tolerate node2's taint and prefer
 /// node2 (they land there, and can move to berth-node).
 fn to_node2_yaml(name: &str, replicas: u32) -> String {
-    format!(
-        r#"apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: {name}
-spec:
-  replicas: {replicas}
-  selector:
-    matchLabels: {{app: {name}}}
-  template:
-    metadata:
-      labels: {{app: {name}, berth.test: "1"}}
-    spec:
-      terminationGracePeriodSeconds: 1
-      tolerations:
+    let toward_node2 = format!(
+        r#"      tolerations:
       - {{key: berth.test/node2, operator: Exists, effect: NoSchedule}}
       affinity:
         nodeAffinity:
@@ -110,12 +97,15 @@ spec:
             preference:
               matchExpressions:
               - {{key: kubernetes.io/hostname, operator: In, values: [{NODE2}]}}
-      containers:
-      - name: main
-        image: {POD_IMAGE_V1}
-        imagePullPolicy: Never
-        command: ["sh", "-c", "sleep 3000"]
 "#
+    );
+    common::kube::workload_yaml(
+        "Deployment",
+        name,
+        POD_IMAGE_V1,
+        replicas,
+        "sleep 3000",
+        &toward_node2,
     )
 }
 

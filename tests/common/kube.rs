@@ -260,15 +260,34 @@ pub fn apply(ns: &str, yaml: &str) -> String {
 /// `imagePullPolicy: Never`. Pods carry `app: NAME` and `berth.test: "1"`;
 /// their grace period is 1 s (busybox `sh` as PID 1 ignores SIGTERM).
 pub fn deployment_yaml(name: &str, image: &str, replicas: u32, command: &str) -> String {
+    workload_yaml("Deployment", name, image, replicas, command, "")
+}
+
+/// A workload of `kind` (Deployment, StatefulSet) as [`deployment_yaml`]
+/// describes it; `pod_extra` is more of the pod spec (tolerations,
+/// affinity), indented by six spaces.
+pub fn workload_yaml(
+    kind: &str,
+    name: &str,
+    image: &str,
+    replicas: u32,
+    command: &str,
+    pod_extra: &str,
+) -> String {
     let command = serde_json::to_string(command).expect("a string serialises");
+    let service = if kind == "StatefulSet" {
+        format!("  serviceName: {name}\n")
+    } else {
+        String::new()
+    };
     format!(
         r#"apiVersion: apps/v1
-kind: Deployment
+kind: {kind}
 metadata:
   name: {name}
   labels: {{app: {name}, berth.test: "1"}}
 spec:
-  replicas: {replicas}
+{service}  replicas: {replicas}
   selector:
     matchLabels: {{app: {name}}}
   template:
@@ -276,7 +295,7 @@ spec:
       labels: {{app: {name}, berth.test: "1"}}
     spec:
       terminationGracePeriodSeconds: 1
-      containers:
+{pod_extra}      containers:
       - name: main
         image: {image}
         imagePullPolicy: Never
@@ -494,28 +513,5 @@ pub fn pods(ns: &str, selector: &str) -> Vec<(String, String, String, bool)> {
 /// [`deployment_yaml`]'s labels, pull policy and 1 s grace period; its
 /// governing service need not exist for the pods to run.
 pub fn statefulset_yaml(name: &str, image: &str, replicas: u32, command: &str) -> String {
-    let command = serde_json::to_string(command).expect("a string serialises");
-    format!(
-        r#"apiVersion: apps/v1
-kind: StatefulSet
-metadata:
-  name: {name}
-  labels: {{app: {name}, berth.test: "1"}}
-spec:
-  serviceName: {name}
-  replicas: {replicas}
-  selector:
-    matchLabels: {{app: {name}}}
-  template:
-    metadata:
-      labels: {{app: {name}, berth.test: "1"}}
-    spec:
-      terminationGracePeriodSeconds: 1
-      containers:
-      - name: main
-        image: {image}
-        imagePullPolicy: Never
-        command: ["sh", "-c", {command}]
-"#
-    )
+    workload_yaml("StatefulSet", name, image, replicas, command, "")
 }
