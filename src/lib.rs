@@ -8,6 +8,7 @@ pub mod config;
 pub mod domain;
 pub mod headless;
 pub mod logs;
+pub mod routes;
 pub mod telemetry;
 pub mod terminal;
 pub mod ui;

@@ -86,6 +86,17 @@ pub enum BackendEvent {
     Snapshot(Arc<Snapshot>),
 }
 
+/// A proxy's config file read from inside a running container.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContainerFile {
+    /// The container it was read from, by id.
+    pub container_id: String,
+    /// Where it was read: `haproxy-1:/usr/local/etc/haproxy/haproxy.cfg`.
+    pub origin: String,
+    /// Its text, or why it could not be read.
+    pub text: Result<String, String>,
+}
+
 /// One engine connection.
 pub trait Backend: Send + Sync {
     fn kind(&self) -> BackendKind;
@@ -106,6 +117,13 @@ pub trait Backend: Send + Sync {
     /// Streams logs of a container or a whole service until `tx` is closed,
     /// or, without `follow`, until the history is sent.
     fn logs(&self, req: LogRequest, tx: mpsc::Sender<LogEvent>) -> BoxFuture<'static, ()>;
+
+    /// The configs of the haproxy containers in `snap`, read through the
+    /// engine (a bind-mounted `haproxy.cfg`). Engines without such
+    /// containers have none.
+    fn haproxy_configs(&self, _snap: Arc<Snapshot>) -> BoxFuture<'static, Vec<ContainerFile>> {
+        Box::pin(async { Vec::new() })
+    }
 
     /// What the operator typed (a name as `ls` prints it) as a typed target.
     fn resolve(&self, snap: &Snapshot, name: &str) -> Result<TargetRef, BackendError> {

@@ -208,6 +208,7 @@ pub fn sample() -> Snapshot {
         services,
         containers,
         problems: Vec::new(),
+        routes: Vec::new(),
     }
 }
 
@@ -393,5 +394,6 @@ pub fn swarm() -> Snapshot {
         services: vec![web, agent],
         containers,
         problems: Vec::new(),
+        routes: Vec::new(),
     }
 }

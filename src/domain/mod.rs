@@ -6,6 +6,7 @@ pub mod fixtures;
 mod node;
 mod operation;
 mod resolve;
+mod route;
 mod service;
 mod snapshot;
 mod stack;
@@ -19,6 +20,7 @@ pub use operation::{
     ReplicaProgress, ServiceRef, Step, TargetRef,
 };
 pub use resolve::{container_ref, resolve};
+pub use route::{Backend, Route, RouteSource, RouteStatus};
 pub use service::{Service, ServiceKind, ServiceMode, UpdateState};
 pub use snapshot::Snapshot;
 pub use stack::{Stack, StackKind};

@@ -1,4 +1,4 @@
-use super::{Container, Node, Service, Stack};
+use super::{Container, Node, Route, Service, Stack};
 use serde::Serialize;
 
 /// Everything a backend knows at one moment. Backends send a fresh snapshot
@@ -12,6 +12,8 @@ pub struct Snapshot {
     /// What the backend cannot see, in its words ("forbidden: list pods
     /// in kube-system"): the rest is shown, this is said.
     pub problems: Vec<String>,
+    /// Routes declared by labels or objects the backend watches.
+    pub routes: Vec<Route>,
 }
 
 impl Snapshot {

@@ -109,6 +109,7 @@ impl Model {
             services,
             containers,
             problems: Vec::new(),
+            routes: Vec::new(),
         }
     }
 }

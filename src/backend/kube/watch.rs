@@ -494,6 +494,7 @@ impl Stores {
             services,
             containers,
             problems: Vec::new(),
+            routes: Vec::new(),
         }
     }
 }

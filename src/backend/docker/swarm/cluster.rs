@@ -161,6 +161,7 @@ impl Cluster {
             services,
             containers,
             problems: Vec::new(),
+            routes: Vec::new(),
         }
     }
 
