@@ -38,6 +38,10 @@ pub fn update(state: &mut AppState, msg: Msg) -> Vec<Command> {
             rebuild_lists(state);
         }
         Msg::Backend(ev) => backend_event(state, ev),
+        Msg::Routes(live) => {
+            super::routes::live(state, live);
+            rebuild_lists(state);
+        }
         Msg::Log { session, event } => {
             // The view may be under the operations screen: it keeps following.
             let Some(v) = state.screens.iter_mut().find_map(|s| match s {
@@ -119,7 +123,8 @@ fn backend_event(state: &mut AppState, ev: BackendEvent) {
             if !s.problems.is_empty() && s.problems != state.snapshot.problems {
                 state.notify(Level::Warn, s.problems.join("; "));
             }
-            state.snapshot = s;
+            state.base = s;
+            super::routes::recompose(state);
             state.loaded = true;
             rebuild_lists(state);
         }

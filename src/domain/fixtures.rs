@@ -311,6 +311,7 @@ pub fn swarm() -> Snapshot {
         problem: Some("task: non-zero exit (1)".into()),
         revision: None,
         route_labels: Vec::new(),
+        routes: Vec::new(),
     };
     let agent = Service {
         id: "svcagent".into(),

@@ -84,6 +84,10 @@ pub struct Service {
     /// A swarm service's own `traefik.*` labels (not its tasks'), sorted.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub route_labels: Vec<(String, String)>,
+    /// The hosts and paths that reach it (`shop.example.org/api*`), from
+    /// the snapshot's routes.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub routes: Vec<String>,
 }
 
 /// A rolling update as the engine reports it.

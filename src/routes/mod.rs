@@ -1,13 +1,16 @@
 //! Routes: parsing what declares them (Traefik labels and rules, haproxy
 //! configs, Traefik's API) into [`crate::domain::Route`]s, and the lint
 //! that says what is wrong with them. Pure functions; no I/O here but in
-//! the prober and the API client.
+//! the feed, the prober and the API client.
 
+pub mod feed;
 mod labels_v1;
 mod labels_v2;
 pub mod lint;
+pub mod live;
 mod middleware;
 mod owner;
+pub mod probe;
 pub mod rule;
 pub mod traefik;
 
@@ -17,6 +20,40 @@ mod labels_tests;
 use crate::domain::{Route, Snapshot};
 use owner::Owner;
 use traefik::Traefik;
+
+/// Fills `snap.routes` from its Traefik labels, lints them, and tells each
+/// service the hosts that reach it.
+pub fn attach(snap: &mut Snapshot) {
+    let mut routes = from_labels(snap);
+    routes.append(&mut snap.routes);
+    lint::duplicates(&mut routes);
+    snap.routes = routes;
+    tell_services(snap);
+}
+
+/// Each service's `routes`: `host/path` of the routes that reach it.
+pub fn tell_services(snap: &mut Snapshot) {
+    let mut by_service: std::collections::HashMap<&str, Vec<String>> = std::collections::HashMap::new();
+    for r in &snap.routes {
+        if r.service_id.is_empty() {
+            continue;
+        }
+        let hosts = if r.hosts.is_empty() { vec!["*".to_owned()] } else { r.hosts.clone() };
+        let paths = if r.paths.is_empty() { vec![String::new()] } else { r.paths.clone() };
+        let list = by_service.entry(r.service_id.as_str()).or_default();
+        for h in &hosts {
+            for p in &paths {
+                let text = format!("{h}{p}");
+                if !list.contains(&text) {
+                    list.push(text);
+                }
+            }
+        }
+    }
+    for s in &mut snap.services {
+        s.routes = by_service.remove(s.id.as_str()).unwrap_or_default();
+    }
+}
 
 /// The routes the Traefik labels in `snap` declare: containers' (one
 /// owner per compose service) and swarm services' own labels.

@@ -111,7 +111,7 @@ impl Model {
             problems: Vec::new(),
             routes: Vec::new(),
         };
-        snap.routes = crate::routes::from_labels(&snap);
+        crate::routes::attach(&mut snap);
         snap
     }
 }

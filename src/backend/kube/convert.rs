@@ -291,6 +291,7 @@ fn workload(
         problem: None,
         revision: None,
         route_labels: Vec::new(),
+        routes: Vec::new(),
     }
 }
 

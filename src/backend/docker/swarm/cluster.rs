@@ -163,7 +163,7 @@ impl Cluster {
             problems: Vec::new(),
             routes: Vec::new(),
         };
-        snap.routes = crate::routes::from_labels(&snap);
+        crate::routes::attach(&mut snap);
         snap
     }
 

@@ -214,6 +214,7 @@ pub fn service(s: &SwarmService, problem: Option<String>) -> Service {
         route_labels: crate::backend::docker::convert::route_labels(
             spec.and_then(|s| s.labels.as_ref()),
         ),
+        routes: Vec::new(),
     }
 }
 
