@@ -4,3 +4,7 @@
 //! the prober and the API client.
 
 pub mod rule;
+#[cfg(test)]
+mod rule_props;
+mod rule_v1;
+mod rule_v2;
