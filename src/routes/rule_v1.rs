@@ -71,7 +71,7 @@ fn function(
     let Some(function) = FUNCTIONS.iter().copied().find(|f| *f == name) else {
         let hint = closest(name, FUNCTIONS)
             .map(|near| format!(" (did you mean {near}?)"))
-            .unwrap_or_default();
+            .unwrap_or_else(|| format!(" (known: {})", FUNCTIONS.join(", ")));
         return Err(RuleError::new(
             first,
             format!("unknown function {}{hint}", shown(name)),
@@ -247,7 +247,12 @@ mod tests {
                 "rule {rule:?}"
             );
         }
-        assert_eq!(err("Host:é.org;X:y").pos, 11);
+        let e = err("Host:é.org;X:y");
+        assert_eq!(e.pos, 11);
+        assert!(
+            e.message
+                .starts_with("unknown function `X` (known: Host, HostRegexp, Path,")
+        );
         assert_eq!(
             err("Host:é,").to_string(),
             "at column 8: empty value in Host"
