@@ -132,7 +132,9 @@ impl ListState {
                 .is_none_or(|st| svc.stack.as_ref() == Some(st)),
             Row::Route(r) => {
                 s.service.as_ref().is_none_or(|k| r.service_id == *k)
-                    && s.stack.as_ref().is_none_or(|st| r.stack.as_ref() == Some(st))
+                    && s.stack
+                        .as_ref()
+                        .is_none_or(|st| r.stack.as_ref() == Some(st))
             }
             _ => true,
         }

@@ -82,7 +82,12 @@ fn selected_target(state: &AppState, kind: OpKind) -> Result<TargetRef, String> 
             .iter()
             .find(|s| !r.service_id.is_empty() && s.id == r.service_id)
             .map(|s| TargetRef::Service(ServiceRef::of(s)))
-            .ok_or_else(|| format!("route {} reaches no service berth knows ({})", r.name, r.service)),
+            .ok_or_else(|| {
+                format!(
+                    "route {} reaches no service berth knows ({})",
+                    r.name, r.service
+                )
+            }),
         None => Err("nothing selected".into()),
     }
 }

@@ -394,7 +394,10 @@ fn open(state: &mut AppState, cmds: &mut Vec<Command>) {
             push_list(state, View::Containers, scope);
         }
         Some(Row::Route(r)) => {
-            let msg = format!("route {} reaches no service berth knows ({})", r.name, r.service);
+            let msg = format!(
+                "route {} reaches no service berth knows ({})",
+                r.name, r.service
+            );
             state.notify(Level::Warn, msg);
         }
         None => {}
@@ -422,7 +425,10 @@ fn routes_of_selection(state: &mut AppState) {
             ..Scope::default()
         },
         _ => {
-            state.notify(Level::Warn, "routes: select a service, a container or a stack");
+            state.notify(
+                Level::Warn,
+                "routes: select a service, a container or a stack",
+            );
             return;
         }
     };

@@ -76,7 +76,11 @@ pub async fn run(
             if busy.contains(&key) || feed.due.get(&key).is_some_and(|d| *d > now) {
                 continue;
             }
-            let every = if visible.contains(&key) { VISIBLE_EVERY } else { OTHERS_EVERY };
+            let every = if visible.contains(&key) {
+                VISIBLE_EVERY
+            } else {
+                OTHERS_EVERY
+            };
             feed.due.insert(key.clone(), now + every);
             busy.insert(key.clone());
             let t: Target = t.clone();

@@ -2,11 +2,15 @@
 
 use super::from_labels;
 use crate::domain::{
-    Container, ContainerState, PortMapping, Route, RouteSource, RouteStatus, Service, ServiceKind, Snapshot,
+    Container, ContainerState, PortMapping, Route, RouteSource, RouteStatus, Service, ServiceKind,
+    Snapshot,
 };
 
 fn labels(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-    let mut v: Vec<(String, String)> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+    let mut v: Vec<(String, String)> = pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
     v.sort();
     v
 }
@@ -68,7 +72,10 @@ fn v1_with_several_hosts_and_basic_auth() {
         "grafana",
         &[
             ("traefik.enable", "true"),
-            ("traefik.frontend.rule", "Host:grafana.example.org,metrics.example.org"),
+            (
+                "traefik.frontend.rule",
+                "Host:grafana.example.org,metrics.example.org",
+            ),
             ("traefik.port", "3000"),
             ("traefik.frontend.entryPoints", "http,https"),
             (
@@ -103,15 +110,33 @@ fn v2_with_several_routers_middlewares_and_tls() {
             ("traefik.http.routers.shop.rule", "Host(`shop.example.org`)"),
             ("traefik.http.routers.shop.entrypoints", "web"),
             ("traefik.http.routers.shop.middlewares", "to-https"),
-            ("traefik.http.routers.shop-secure.rule", "Host(`shop.example.org`) && PathPrefix(`/api`)"),
+            (
+                "traefik.http.routers.shop-secure.rule",
+                "Host(`shop.example.org`) && PathPrefix(`/api`)",
+            ),
             ("traefik.http.routers.shop-secure.entrypoints", "websecure"),
             ("traefik.http.routers.shop-secure.tls", "true"),
             ("traefik.http.routers.shop-secure.tls.certresolver", "le"),
-            ("traefik.http.routers.shop-secure.middlewares", "shop-auth,strip"),
-            ("traefik.http.middlewares.to-https.redirectscheme.scheme", "https"),
-            ("traefik.http.middlewares.shop-auth.basicauth.users", "u:$apr1$H6uskkkW$IgXLP6ewTrSuBkTrqE8wj/"),
-            ("traefik.http.middlewares.strip.stripprefix.prefixes", "/api"),
-            ("traefik.http.services.shop.loadbalancer.server.port", "8080"),
+            (
+                "traefik.http.routers.shop-secure.middlewares",
+                "shop-auth,strip",
+            ),
+            (
+                "traefik.http.middlewares.to-https.redirectscheme.scheme",
+                "https",
+            ),
+            (
+                "traefik.http.middlewares.shop-auth.basicauth.users",
+                "u:$apr1$H6uskkkW$IgXLP6ewTrSuBkTrqE8wj/",
+            ),
+            (
+                "traefik.http.middlewares.strip.stripprefix.prefixes",
+                "/api",
+            ),
+            (
+                "traefik.http.services.shop.loadbalancer.server.port",
+                "8080",
+            ),
         ],
         &[8080],
     );
@@ -127,7 +152,10 @@ fn v2_with_several_routers_middlewares_and_tls() {
     assert_eq!(secure.paths, vec!["/api*"]);
     assert!(secure.tls);
     assert_eq!(secure.tls_detail, "certresolver le");
-    assert_eq!(secure.middlewares, vec!["basic auth (1 user)", "strip prefix /api"]);
+    assert_eq!(
+        secure.middlewares,
+        vec!["basic auth (1 user)", "strip prefix /api"]
+    );
     assert_eq!(secure.port, Some(8080));
     assert_eq!(secure.service, "shop");
     assert!(secure.problems.is_empty(), "{:?}", secure.problems);
@@ -137,7 +165,10 @@ fn v2_with_several_routers_middlewares_and_tls() {
 fn v3_single_host_rule() {
     let c = container(
         "api",
-        &[("traefik.http.routers.api.rule", "Host(`api.example.org`) && Path(`/v1/health`)")],
+        &[(
+            "traefik.http.routers.api.rule",
+            "Host(`api.example.org`) && Path(`/v1/health`)",
+        )],
         &[9000],
     );
     let r = &from_labels(&snap(vec![c]))[0];
@@ -193,7 +224,11 @@ fn a_router_without_service_links_to_the_only_one_or_is_dropped() {
         &[],
     );
     let r = &from_labels(&snap(vec![two]))[0];
-    assert!(r.problems[0].contains("names no service") && r.problems[0].contains("s1, s2"), "{:?}", r.problems);
+    assert!(
+        r.problems[0].contains("names no service") && r.problems[0].contains("s1, s2"),
+        "{:?}",
+        r.problems
+    );
 
     let no_router = container(
         "c",
@@ -211,14 +246,21 @@ fn a_router_without_service_links_to_the_only_one_or_is_dropped() {
 fn ports_missing_or_not_exposed() {
     let none = container("a", &[("traefik.http.routers.a.rule", "Host(`a.io`)")], &[]);
     let r = &from_labels(&snap(vec![none]))[0];
-    assert!(r.problems[0].starts_with("port is missing"), "{:?}", r.problems);
+    assert!(
+        r.problems[0].starts_with("port is missing"),
+        "{:?}",
+        r.problems
+    );
     let wrong = container(
         "b",
         &[("traefik.http.services.b.loadbalancer.server.port", "8080")],
         &[80, 443],
     );
     let r = &from_labels(&snap(vec![wrong]))[0];
-    assert_eq!(r.problems, vec!["port 8080 is not exposed by the container (it exposes 80, 443)"]);
+    assert_eq!(
+        r.problems,
+        vec!["port 8080 is not exposed by the container (it exposes 80, 443)"]
+    );
 }
 
 #[test]
@@ -240,21 +282,44 @@ fn a_swarm_service_needs_a_port_label_and_uses_its_own_labels() {
     assert_eq!(r.service, "shop/web");
     assert_eq!(r.service_id, "svc1");
     assert_eq!(r.status, RouteStatus::Unknown);
-    assert!(r.problems[0].contains("swarm service needs the label"), "{:?}", r.problems);
+    assert!(
+        r.problems[0].contains("swarm service needs the label"),
+        "{:?}",
+        r.problems
+    );
 }
 
 #[test]
 fn a_rule_that_does_not_parse_says_where() {
-    let c = container("a", &[("traefik.http.routers.a.rule", "Host(`a.io`) &&")], &[80]);
+    let c = container(
+        "a",
+        &[("traefik.http.routers.a.rule", "Host(`a.io`) &&")],
+        &[80],
+    );
     let r = &from_labels(&snap(vec![c]))[0];
-    assert!(r.problems[0].starts_with("rule does not parse at column"), "{:?}", r.problems);
+    assert!(
+        r.problems[0].starts_with("rule does not parse at column"),
+        "{:?}",
+        r.problems
+    );
 }
 
 #[test]
 fn stopped_and_disabled_containers() {
-    let mut stopped = container("a", &[("traefik.http.routers.a.rule", "Host(`a.io`)")], &[80]);
+    let mut stopped = container(
+        "a",
+        &[("traefik.http.routers.a.rule", "Host(`a.io`)")],
+        &[80],
+    );
     stopped.state = ContainerState::Exited;
-    let off = container("b", &[("traefik.enable", "false"), ("traefik.http.routers.b.rule", "Host(`b.io`)")], &[80]);
+    let off = container(
+        "b",
+        &[
+            ("traefik.enable", "false"),
+            ("traefik.http.routers.b.rule", "Host(`b.io`)"),
+        ],
+        &[80],
+    );
     let routes = from_labels(&snap(vec![stopped, off]));
     assert_eq!(routes.len(), 1);
     assert_eq!(routes[0].status, RouteStatus::NoBackend);
@@ -269,7 +334,10 @@ fn networks_traefik_does_not_share() {
     traefik.networks = vec![("edge".into(), "172.30.0.2".into())];
     let app = container(
         "app",
-        &[("traefik.enable", "true"), ("traefik.http.routers.app.rule", "Host(`app.io`)")],
+        &[
+            ("traefik.enable", "true"),
+            ("traefik.http.routers.app.rule", "Host(`app.io`)"),
+        ],
         &[80],
     );
     let labelled = container(
@@ -281,15 +349,32 @@ fn networks_traefik_does_not_share() {
         ],
         &[80],
     );
-    let not_enabled = container("app3", &[("traefik.http.routers.app3.rule", "Host(`app3.io`)")], &[80]);
+    let not_enabled = container(
+        "app3",
+        &[("traefik.http.routers.app3.rule", "Host(`app3.io`)")],
+        &[80],
+    );
     let routes = from_labels(&snap(vec![traefik, app, labelled, not_enabled]));
-    assert_eq!(routes.len(), 3, "Traefik's own container makes no route: {routes:#?}");
+    assert_eq!(
+        routes.len(),
+        3,
+        "Traefik's own container makes no route: {routes:#?}"
+    );
     let app = one(&routes, "app");
-    assert_eq!(app.problems, vec!["Traefik (proxy) shares no network with it (Traefik: edge; it: front)"]);
+    assert_eq!(
+        app.problems,
+        vec!["Traefik (proxy) shares no network with it (Traefik: edge; it: front)"]
+    );
     let app2 = one(&routes, "app2");
     assert!(app2.problems[0].contains("traefik.docker.network=edge: the container is not on it"));
     let app3 = one(&routes, "app3");
-    assert!(app3.problems.iter().any(|p| p.contains("no traefik.enable=true")), "{:?}", app3.problems);
+    assert!(
+        app3.problems
+            .iter()
+            .any(|p| p.contains("no traefik.enable=true")),
+        "{:?}",
+        app3.problems
+    );
 }
 
 #[test]
@@ -297,7 +382,10 @@ fn middlewares_defined_by_another_container() {
     let auth = container(
         "auth",
         &[
-            ("traefik.http.middlewares.sso.forwardauth.address", "http://auth:4181"),
+            (
+                "traefik.http.middlewares.sso.forwardauth.address",
+                "http://auth:4181",
+            ),
             ("traefik.http.routers.auth.rule", "Host(`auth.io`)"),
         ],
         &[4181],
@@ -306,20 +394,39 @@ fn middlewares_defined_by_another_container() {
         "app",
         &[
             ("traefik.http.routers.app.rule", "Host(`app.io`)"),
-            ("traefik.http.routers.app.middlewares", "sso@docker,gone,compress@file"),
+            (
+                "traefik.http.routers.app.middlewares",
+                "sso@docker,gone,compress@file",
+            ),
         ],
         &[80],
     );
     let routes = from_labels(&snap(vec![auth, app]));
     let app = one(&routes, "app");
-    assert_eq!(app.middlewares, vec!["forward auth http://auth:4181", "gone", "compress@file"]);
-    assert_eq!(app.problems, vec!["middleware gone is not defined by any container's labels"]);
+    assert_eq!(
+        app.middlewares,
+        vec!["forward auth http://auth:4181", "gone", "compress@file"]
+    );
+    assert_eq!(
+        app.problems,
+        vec!["middleware gone is not defined by any container's labels"]
+    );
 }
 
 #[test]
 fn replicas_that_disagree() {
-    let a = compose("web", "shop", 1, &[("traefik.http.routers.w.rule", "Host(`a.io`)")]);
-    let b = compose("web", "shop", 2, &[("traefik.http.routers.w.rule", "Host(`b.io`)")]);
+    let a = compose(
+        "web",
+        "shop",
+        1,
+        &[("traefik.http.routers.w.rule", "Host(`a.io`)")],
+    );
+    let b = compose(
+        "web",
+        "shop",
+        2,
+        &[("traefik.http.routers.w.rule", "Host(`b.io`)")],
+    );
     let r = &from_labels(&snap(vec![a, b]))[0];
     assert!(r.problems[0].contains("labels differ"), "{:?}", r.problems);
 }

@@ -30,7 +30,8 @@ pub fn applies(labels: &[(String, String)]) -> bool {
 fn segment_of(key: &str) -> Option<&str> {
     let rest = key.strip_prefix("traefik.")?;
     let (seg, prop) = rest.split_once('.')?;
-    let is_v1_prop = prop.starts_with("frontend.") || prop == "port" || prop == "protocol" || prop == "weight";
+    let is_v1_prop =
+        prop.starts_with("frontend.") || prop == "port" || prop == "protocol" || prop == "weight";
     (!RESERVED.contains(&seg) && is_v1_prop).then_some(seg)
 }
 
@@ -41,11 +42,17 @@ pub fn routes(owner: &Owner<'_>, traefik: Option<&Traefik>) -> Vec<Route> {
         let lower = k.to_ascii_lowercase();
         if let Some(seg) = segment_of(&lower) {
             let prop = lower[("traefik.".len() + seg.len() + 1)..].to_owned();
-            segments.entry(seg.to_owned()).or_default().insert(prop, v.clone());
+            segments
+                .entry(seg.to_owned())
+                .or_default()
+                .insert(prop, v.clone());
         } else if let Some(prop) = lower.strip_prefix("traefik.")
             && (prop.starts_with("frontend.") || prop == "port" || prop == "protocol")
         {
-            segments.entry(String::new()).or_default().insert(prop.to_owned(), v.clone());
+            segments
+                .entry(String::new())
+                .or_default()
+                .insert(prop.to_owned(), v.clone());
         }
     }
     if segments.is_empty() {
@@ -58,7 +65,11 @@ pub fn routes(owner: &Owner<'_>, traefik: Option<&Traefik>) -> Vec<Route> {
     let exposed = owner.exposed();
     let mut out = Vec::new();
     for (seg, props) in &segments {
-        let name = if seg.is_empty() { backend.clone() } else { format!("{backend}-{seg}") };
+        let name = if seg.is_empty() {
+            backend.clone()
+        } else {
+            format!("{backend}-{seg}")
+        };
         let mut r = Route {
             id: format!("traefik-v1/{}/{name}", owner.name),
             name,
@@ -70,9 +81,13 @@ pub fn routes(owner: &Owner<'_>, traefik: Option<&Traefik>) -> Vec<Route> {
             ..Route::default()
         };
         if owner.disagree {
-            r.problems.push("its replicas' labels differ: Traefik serves one of them".into());
+            r.problems
+                .push("its replicas' labels differ: Traefik serves one of them".into());
         }
-        let text = props.get("frontend.rule").cloned().unwrap_or_else(|| default_rule(owner));
+        let text = props
+            .get("frontend.rule")
+            .cloned()
+            .unwrap_or_else(|| default_rule(owner));
         match rule::parse_v1(&text) {
             Ok(info) => {
                 r.hosts = info.hosts;
@@ -81,12 +96,16 @@ pub fn routes(owner: &Owner<'_>, traefik: Option<&Traefik>) -> Vec<Route> {
             Err(e) => r.problems.push(format!("rule does not parse {e}")),
         }
         r.rule = text;
-        r.entrypoints = props.get("frontend.entrypoints").map(|e| split_list(e)).unwrap_or_default();
+        r.entrypoints = props
+            .get("frontend.entrypoints")
+            .map(|e| split_list(e))
+            .unwrap_or_default();
         let users = props
             .get("frontend.auth.basic.users")
             .or_else(|| props.get("frontend.auth.basic"));
         if let Some(users) = users {
-            r.middlewares.push(middleware::users_text("basic auth", users));
+            r.middlewares
+                .push(middleware::users_text("basic auth", users));
             r.problems.extend(middleware::basic_auth_problems(users));
         }
         if let Some(a) = props.get("frontend.auth.forward.address") {
@@ -115,7 +134,8 @@ pub fn routes(owner: &Owner<'_>, traefik: Option<&Traefik>) -> Vec<Route> {
                 }
             },
             None if owner.swarm => {
-                r.problems.push("a swarm service needs the label traefik.port".into());
+                r.problems
+                    .push("a swarm service needs the label traefik.port".into());
                 None
             }
             None => {

@@ -36,19 +36,30 @@ pub fn declared(labels: &[(String, String)]) -> Declared {
             continue;
         };
         let mut parts = rest.splitn(3, '.');
-        let (Some(kind), Some(name), Some(prop)) = (parts.next(), parts.next(), parts.next()) else {
+        let (Some(kind), Some(name), Some(prop)) = (parts.next(), parts.next(), parts.next())
+        else {
             continue;
         };
         let prop = prop.to_ascii_lowercase();
         let value = v.clone();
         match kind.to_ascii_lowercase().as_str() {
             "routers" => {
-                d.routers.entry(name.to_owned()).or_default().insert(prop, value);
+                d.routers
+                    .entry(name.to_owned())
+                    .or_default()
+                    .insert(prop, value);
             }
             "services" => {
-                d.services.entry(name.to_owned()).or_default().insert(prop, value);
+                d.services
+                    .entry(name.to_owned())
+                    .or_default()
+                    .insert(prop, value);
             }
-            "middlewares" => d.middlewares.entry(name.to_owned()).or_default().push((prop, value)),
+            "middlewares" => d
+                .middlewares
+                .entry(name.to_owned())
+                .or_default()
+                .push((prop, value)),
             _ => {}
         }
     }
@@ -71,7 +82,9 @@ impl Shared {
                 .or_insert_with(|| middleware::describe(opts));
         }
         for name in d.services.keys() {
-            self.services.entry(name.clone()).or_insert_with(|| owner.service.clone());
+            self.services
+                .entry(name.clone())
+                .or_insert_with(|| owner.service.clone());
         }
     }
 }
@@ -130,8 +143,12 @@ pub fn routes(owner: &Owner<'_>, shared: &Shared, traefik: Option<&Traefik>) -> 
             Err(e) => r.problems.push(format!("rule does not parse {e}")),
         }
         r.rule = text;
-        r.entrypoints = props.get("entrypoints").map(|e| split_list(e)).unwrap_or_default();
-        let tls_props: Vec<(&String, &String)> = props.iter().filter(|(k, _)| k.starts_with("tls")).collect();
+        r.entrypoints = props
+            .get("entrypoints")
+            .map(|e| split_list(e))
+            .unwrap_or_default();
+        let tls_props: Vec<(&String, &String)> =
+            props.iter().filter(|(k, _)| k.starts_with("tls")).collect();
         r.tls = tls_props
             .iter()
             .any(|(k, v)| k.as_str() != "tls" || v.eq_ignore_ascii_case("true"));
@@ -139,8 +156,13 @@ pub fn routes(owner: &Owner<'_>, shared: &Shared, traefik: Option<&Traefik>) -> 
             .get("tls.certresolver")
             .map(|c| format!("certresolver {c}"))
             .unwrap_or_default();
-        for m in props.get("middlewares").map(|m| split_list(m)).unwrap_or_default() {
-            r.middlewares.push(middleware_text(&m, &d, shared, &mut r.problems));
+        for m in props
+            .get("middlewares")
+            .map(|m| split_list(m))
+            .unwrap_or_default()
+        {
+            r.middlewares
+                .push(middleware_text(&m, &d, shared, &mut r.problems));
         }
         let service = match props.get("service") {
             Some(s) => Some(s.clone()),
@@ -155,7 +177,10 @@ pub fn routes(owner: &Owner<'_>, shared: &Shared, traefik: Option<&Traefik>) -> 
             }
         };
         if let Some(svc) = service {
-            let local = svc.strip_suffix("@docker").or_else(|| svc.strip_suffix("@swarm")).unwrap_or(&svc);
+            let local = svc
+                .strip_suffix("@docker")
+                .or_else(|| svc.strip_suffix("@swarm"))
+                .unwrap_or(&svc);
             match services.get(local) {
                 Some(props) => {
                     r.port = port(owner, local, props, &exposed, &mut r.problems);
@@ -163,7 +188,10 @@ pub fn routes(owner: &Owner<'_>, shared: &Shared, traefik: Option<&Traefik>) -> 
                     r.status = owner.initial_status();
                     r.problems.extend(owner.network_problems(network, traefik));
                 }
-                None if svc.contains('@') && !svc.ends_with("@docker") && !svc.ends_with("@swarm") => {
+                None if svc.contains('@')
+                    && !svc.ends_with("@docker")
+                    && !svc.ends_with("@swarm") =>
+                {
                     r.service = svc.clone();
                     r.service_id.clear();
                 }
@@ -172,7 +200,9 @@ pub fn routes(owner: &Owner<'_>, shared: &Shared, traefik: Option<&Traefik>) -> 
                         r.service = other.clone();
                         r.service_id.clear();
                     }
-                    None => r.problems.push(format!("router {name}: service {svc} is not defined")),
+                    None => r
+                        .problems
+                        .push(format!("router {name}: service {svc} is not defined")),
                 },
             }
         }
@@ -196,7 +226,13 @@ fn base(owner: &Owner<'_>, name: &str) -> Route {
 
 /// The server port: the label, else the lowest exposed port; a swarm
 /// service exposes none to Traefik.
-fn port(owner: &Owner<'_>, service: &str, props: &Props, exposed: &[u16], problems: &mut Vec<String>) -> Option<u16> {
+fn port(
+    owner: &Owner<'_>,
+    service: &str,
+    props: &Props,
+    exposed: &[u16],
+    problems: &mut Vec<String>,
+) -> Option<u16> {
     let key = format!("traefik.http.services.{service}.loadbalancer.server.port");
     match props.get("loadbalancer.server.port") {
         Some(p) => match p.trim().parse::<u16>() {
@@ -223,7 +259,9 @@ fn port(owner: &Owner<'_>, service: &str, props: &Props, exposed: &[u16], proble
         None => match exposed.first() {
             Some(p) => Some(*p),
             None => {
-                problems.push(format!("port is missing: no label {key} and the container exposes no port"));
+                problems.push(format!(
+                    "port is missing: no label {key} and the container exposes no port"
+                ));
                 None
             }
         },
@@ -231,13 +269,25 @@ fn port(owner: &Owner<'_>, service: &str, props: &Props, exposed: &[u16], proble
 }
 
 pub fn join_ports(ports: &[u16]) -> String {
-    ports.iter().map(u16::to_string).collect::<Vec<_>>().join(", ")
+    ports
+        .iter()
+        .map(u16::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// A middleware by what it does, looked up in these labels, then in every
 /// container's (`name@docker`); one from another provider by its name.
-fn middleware_text(name: &str, d: &Declared, shared: &Shared, problems: &mut Vec<String>) -> String {
-    let local = name.strip_suffix("@docker").or_else(|| name.strip_suffix("@swarm")).unwrap_or(name);
+fn middleware_text(
+    name: &str,
+    d: &Declared,
+    shared: &Shared,
+    problems: &mut Vec<String>,
+) -> String {
+    let local = name
+        .strip_suffix("@docker")
+        .or_else(|| name.strip_suffix("@swarm"))
+        .unwrap_or(name);
     if let Some(opts) = d.middlewares.get(local) {
         let (text, p) = middleware::describe(opts);
         problems.extend(p);
@@ -248,7 +298,9 @@ fn middleware_text(name: &str, d: &Declared, shared: &Shared, problems: &mut Vec
         return text.clone();
     }
     if !name.contains('@') || local != name {
-        problems.push(format!("middleware {name} is not defined by any container's labels"));
+        problems.push(format!(
+            "middleware {name} is not defined by any container's labels"
+        ));
     }
     name.to_owned()
 }
@@ -263,5 +315,6 @@ pub fn label<'a>(labels: &'a [(String, String)], key: &str) -> Option<&'a str> {
 
 pub fn strip_prefix_ci<'a>(s: &'a str, prefix: &str) -> Option<&'a str> {
     let head = s.get(..prefix.len())?;
-    head.eq_ignore_ascii_case(prefix).then(|| &s[prefix.len()..])
+    head.eq_ignore_ascii_case(prefix)
+        .then(|| &s[prefix.len()..])
 }

@@ -10,11 +10,22 @@ use std::collections::HashMap;
 pub fn duplicates(routes: &mut [Route]) {
     let mut claims: HashMap<(String, String), Vec<usize>> = HashMap::new();
     for (i, r) in routes.iter().enumerate() {
-        let hosts = if r.hosts.is_empty() { vec!["*".to_owned()] } else { r.hosts.clone() };
-        let paths = if r.paths.is_empty() { vec!["/*".to_owned()] } else { r.paths.clone() };
+        let hosts = if r.hosts.is_empty() {
+            vec!["*".to_owned()]
+        } else {
+            r.hosts.clone()
+        };
+        let paths = if r.paths.is_empty() {
+            vec!["/*".to_owned()]
+        } else {
+            r.paths.clone()
+        };
         for h in &hosts {
             for p in &paths {
-                claims.entry((h.to_ascii_lowercase(), p.clone())).or_default().push(i);
+                claims
+                    .entry((h.to_ascii_lowercase(), p.clone()))
+                    .or_default()
+                    .push(i);
             }
         }
     }
@@ -33,7 +44,11 @@ pub fn duplicates(routes: &mut [Route]) {
                     a,
                     format!(
                         "{host}{} is also claimed by {} {} (to {})",
-                        if path == "/*" { String::new() } else { format!(" {path}") },
+                        if path == "/*" {
+                            String::new()
+                        } else {
+                            format!(" {path}")
+                        },
                         rb.source.label(),
                         rb.name,
                         rb.service
@@ -56,7 +71,8 @@ fn share_entrypoint(a: &Route, b: &Route) -> bool {
 }
 
 fn same_target(a: &Route, b: &Route) -> bool {
-    (!a.service_id.is_empty() && a.service_id == b.service_id) || (a.service_id.is_empty() && a.service == b.service)
+    (!a.service_id.is_empty() && a.service_id == b.service_id)
+        || (a.service_id.is_empty() && a.service == b.service)
 }
 
 #[cfg(test)]
@@ -67,7 +83,11 @@ mod tests {
         Route {
             name: name.into(),
             hosts: vec![host.into()],
-            paths: if path.is_empty() { vec![] } else { vec![path.into()] },
+            paths: if path.is_empty() {
+                vec![]
+            } else {
+                vec![path.into()]
+            },
             service: service.into(),
             service_id: service.into(),
             entrypoints: eps.iter().map(|e| e.to_string()).collect(),

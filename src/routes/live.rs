@@ -47,8 +47,14 @@ fn apply_probes(r: &mut Route, probes: &HashMap<String, Probe>) {
     if found.is_empty() {
         return;
     }
-    let up: Vec<&&Probe> = found.iter().filter(|p| p.status == RouteStatus::Up).collect();
-    let down: Vec<&&Probe> = found.iter().filter(|p| p.status == RouteStatus::Down).collect();
+    let up: Vec<&&Probe> = found
+        .iter()
+        .filter(|p| p.status == RouteStatus::Up)
+        .collect();
+    let down: Vec<&&Probe> = found
+        .iter()
+        .filter(|p| p.status == RouteStatus::Down)
+        .collect();
     if let Some(fastest) = up.iter().min_by_key(|p| p.latency_ms.unwrap_or(u32::MAX)) {
         r.status = RouteStatus::Up;
         r.latency_ms = fastest.latency_ms;
@@ -84,7 +90,11 @@ pub fn targets(routes: &[Route]) -> Vec<Target> {
             .map(|p| p.trim_end_matches('*').to_owned())
             .filter(|p| p.starts_with('/'))
             .unwrap_or_else(|| "/".into());
-        for b in r.backends.iter().filter(|b| !b.address.is_empty() && b.port > 0) {
+        for b in r
+            .backends
+            .iter()
+            .filter(|b| !b.address.is_empty() && b.port > 0)
+        {
             let t = Target {
                 address: b.address.clone(),
                 port: b.port,
@@ -153,22 +163,38 @@ mod tests {
             ..Snapshot::default()
         };
         let mut live = Live::default();
-        live.probes.insert("10.0.0.1:80".into(), p(RouteStatus::Up, Some(3), "HTTP 200"));
-        live.probes.insert("10.0.0.2:80".into(), p(RouteStatus::Down, None, "connection refused"));
+        live.probes.insert(
+            "10.0.0.1:80".into(),
+            p(RouteStatus::Up, Some(3), "HTTP 200"),
+        );
+        live.probes.insert(
+            "10.0.0.2:80".into(),
+            p(RouteStatus::Down, None, "connection refused"),
+        );
         let r = &compose(&snap, &live)[0];
         assert_eq!((r.status, r.latency_ms), (RouteStatus::Up, Some(3)));
         assert_eq!(r.status_detail, "1 of 2 down: connection refused");
-        live.probes.insert("10.0.0.1:80".into(), p(RouteStatus::Down, None, "HTTP 502"));
+        live.probes
+            .insert("10.0.0.1:80".into(), p(RouteStatus::Down, None, "HTTP 502"));
         let r = &compose(&snap, &live)[0];
-        assert_eq!((r.status, r.status_detail.as_str()), (RouteStatus::Down, "HTTP 502"));
+        assert_eq!(
+            (r.status, r.status_detail.as_str()),
+            (RouteStatus::Down, "HTTP 502")
+        );
     }
 
     #[test]
     fn targets_ask_as_the_plain_host_and_path_once_per_backend() {
-        let routes = vec![route("a", &[("10.0.0.1", 80)]), route("b", &[("10.0.0.1", 80), ("", 80)])];
+        let routes = vec![
+            route("a", &[("10.0.0.1", 80)]),
+            route("b", &[("10.0.0.1", 80), ("", 80)]),
+        ];
         let t = targets(&routes);
         assert_eq!(t.len(), 1);
-        assert_eq!((t[0].host.as_str(), t[0].path.as_str()), ("a.example.org", "/api"));
+        assert_eq!(
+            (t[0].host.as_str(), t[0].path.as_str()),
+            ("a.example.org", "/api")
+        );
     }
 
     #[test]

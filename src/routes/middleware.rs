@@ -111,7 +111,9 @@ fn is_htpasswd_hash(hash: &str) -> bool {
     if let Some(rest) = hash.strip_prefix("$apr1$") {
         let mut parts = rest.split('$');
         let (salt, digest) = (parts.next(), parts.next());
-        return parts.next().is_none() && salt.is_some_and(b64) && digest.is_some_and(|d| d.len() == 22 && b64(d));
+        return parts.next().is_none()
+            && salt.is_some_and(b64)
+            && digest.is_some_and(|d| d.len() == 22 && b64(d));
     }
     if ["$2y$", "$2a$", "$2b$"].iter().any(|p| hash.starts_with(p)) {
         return hash.len() == 60 && b64(hash.get(7..).unwrap_or_default());
@@ -169,7 +171,11 @@ mod tests {
             "strip prefix /api"
         );
         assert_eq!(
-            describe(&opts(&[("ipallowlist.sourcerange", "10.0.0.0/8, 192.168.0.0/16")])).0,
+            describe(&opts(&[(
+                "ipallowlist.sourcerange",
+                "10.0.0.0/8, 192.168.0.0/16"
+            )]))
+            .0,
             "IP allow list (2 ranges)"
         );
         assert_eq!(describe(&opts(&[("plugin.x.y", "1")])).0, "plugin");

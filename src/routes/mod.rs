@@ -12,6 +12,10 @@ mod middleware;
 mod owner;
 pub mod probe;
 pub mod rule;
+#[cfg(test)]
+mod rule_props;
+mod rule_v1;
+mod rule_v2;
 pub mod traefik;
 
 #[cfg(test)]
@@ -33,13 +37,22 @@ pub fn attach(snap: &mut Snapshot) {
 
 /// Each service's `routes`: `host/path` of the routes that reach it.
 pub fn tell_services(snap: &mut Snapshot) {
-    let mut by_service: std::collections::HashMap<&str, Vec<String>> = std::collections::HashMap::new();
+    let mut by_service: std::collections::HashMap<&str, Vec<String>> =
+        std::collections::HashMap::new();
     for r in &snap.routes {
         if r.service_id.is_empty() {
             continue;
         }
-        let hosts = if r.hosts.is_empty() { vec!["*".to_owned()] } else { r.hosts.clone() };
-        let paths = if r.paths.is_empty() { vec![String::new()] } else { r.paths.clone() };
+        let hosts = if r.hosts.is_empty() {
+            vec!["*".to_owned()]
+        } else {
+            r.hosts.clone()
+        };
+        let paths = if r.paths.is_empty() {
+            vec![String::new()]
+        } else {
+            r.paths.clone()
+        };
         let list = by_service.entry(r.service_id.as_str()).or_default();
         for h in &hosts {
             for p in &paths {
@@ -75,8 +88,13 @@ pub fn from_labels(snap: &Snapshot) -> Vec<Route> {
     out
 }
 
-fn owner_routes(o: &Owner<'_>, shared: &labels_v2::Shared, traefik: Option<&Traefik>) -> Option<Vec<Route>> {
-    let enable = labels_v2::label(o.labels, "traefik.enable").map(|v| v.trim().to_ascii_lowercase());
+fn owner_routes(
+    o: &Owner<'_>,
+    shared: &labels_v2::Shared,
+    traefik: Option<&Traefik>,
+) -> Option<Vec<Route>> {
+    let enable =
+        labels_v2::label(o.labels, "traefik.enable").map(|v| v.trim().to_ascii_lowercase());
     if enable.as_deref() == Some("false") {
         return None;
     }

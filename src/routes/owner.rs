@@ -50,7 +50,12 @@ impl Owner<'_> {
 
     /// The servers behind it on `port`: each running replica's address on
     /// the network Traefik would use.
-    pub fn backends(&self, port: Option<u16>, network: Option<&str>, traefik: Option<&Traefik>) -> Vec<Backend> {
+    pub fn backends(
+        &self,
+        port: Option<u16>,
+        network: Option<&str>,
+        traefik: Option<&Traefik>,
+    ) -> Vec<Backend> {
         let Some(port) = port else { return Vec::new() };
         self.running()
             .filter_map(|c| {
@@ -78,7 +83,11 @@ impl Owner<'_> {
     }
 
     /// What is wrong with the network Traefik would reach it on.
-    pub fn network_problems(&self, network: Option<&str>, traefik: Option<&Traefik>) -> Vec<String> {
+    pub fn network_problems(
+        &self,
+        network: Option<&str>,
+        traefik: Option<&Traefik>,
+    ) -> Vec<String> {
         let mut out = Vec::new();
         let Some(c) = self.running().next() else {
             return out;
@@ -141,7 +150,10 @@ fn address(c: &Container, network: Option<&str>, traefik: Option<&Traefik>) -> O
 pub fn owners(snap: &Snapshot) -> Vec<Owner<'_>> {
     let mut groups: BTreeMap<String, Owner<'_>> = BTreeMap::new();
     for c in &snap.containers {
-        if c.route_labels.is_empty() || c.service_kind == ServiceKind::Swarm || traefik::is_traefik(c) {
+        if c.route_labels.is_empty()
+            || c.service_kind == ServiceKind::Swarm
+            || traefik::is_traefik(c)
+        {
             continue;
         }
         let name = match (c.service_kind, &c.service, &c.stack) {
@@ -176,7 +188,11 @@ pub fn owners(snap: &Snapshot) -> Vec<Owner<'_>> {
         owner.members.push(c);
     }
     let mut out: Vec<Owner<'_>> = groups.into_values().collect();
-    for s in snap.services.iter().filter(|s| s.kind == ServiceKind::Swarm && !s.route_labels.is_empty()) {
+    for s in snap
+        .services
+        .iter()
+        .filter(|s| s.kind == ServiceKind::Swarm && !s.route_labels.is_empty())
+    {
         let full = match &s.stack {
             Some(stack) => format!("{stack}_{}", s.name),
             None => s.name.clone(),

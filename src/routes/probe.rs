@@ -60,7 +60,11 @@ async fn ask(t: &Target) -> Probe {
         Ok(s) => s,
         Err(e) => return refused(&e),
     };
-    let host = if t.host.is_empty() { t.address.as_str() } else { t.host.as_str() };
+    let host = if t.host.is_empty() {
+        t.address.as_str()
+    } else {
+        t.host.as_str()
+    };
     let req = format!(
         "GET {} HTTP/1.1\r\nHost: {host}\r\nUser-Agent: berth-probe\r\nAccept: */*\r\nConnection: close\r\n\r\n",
         t.path
@@ -166,19 +170,28 @@ mod tests {
         assert_eq!(p.status, RouteStatus::Up, "{p:?}");
         assert!(p.latency_ms.is_some());
         let req = String::from_utf8(req.await.expect("served")).expect("utf8");
-        assert!(req.starts_with("GET /api HTTP/1.1\r\nHost: shop.example.org\r\n"), "{req}");
+        assert!(
+            req.starts_with("GET /api HTTP/1.1\r\nHost: shop.example.org\r\n"),
+            "{req}"
+        );
     }
 
     #[tokio::test]
     async fn a_502_or_a_refused_connection_is_down() {
         let (port, _req) = server(b"HTTP/1.0 502 Bad Gateway\r\n\r\n").await;
         let p = probe(&target(port)).await;
-        assert_eq!((p.status, p.detail.as_str()), (RouteStatus::Down, "HTTP 502"));
+        assert_eq!(
+            (p.status, p.detail.as_str()),
+            (RouteStatus::Down, "HTTP 502")
+        );
         let closed = TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let port = closed.local_addr().expect("addr").port();
         drop(closed);
         let p = probe(&target(port)).await;
-        assert_eq!((p.status, p.detail.as_str()), (RouteStatus::Down, "connection refused"));
+        assert_eq!(
+            (p.status, p.detail.as_str()),
+            (RouteStatus::Down, "connection refused")
+        );
     }
 
     #[tokio::test]

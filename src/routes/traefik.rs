@@ -79,7 +79,10 @@ mod tests {
         assert_eq!(syntax_of("local/traefik:3"), Syntax::V3);
         assert_eq!(syntax_of("traefik:v2.11"), Syntax::V2);
         assert_eq!(syntax_of("traefik"), Syntax::V2);
-        assert!(!is_traefik(&container("thomseddon/traefik-forward-auth", "")));
+        assert!(!is_traefik(&container(
+            "thomseddon/traefik-forward-auth",
+            ""
+        )));
     }
 
     #[test]

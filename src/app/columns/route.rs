@@ -81,9 +81,9 @@ impl KindColumn for RouteColumn {
 
     fn sort(self) -> Sort<Route> {
         match self {
-            Self::Status => Sort::Value(|a, b| {
-                (a.status, a.latency_ms).cmp(&(b.status, b.latency_ms))
-            }),
+            Self::Status => {
+                Sort::Value(|a, b| (a.status, a.latency_ms).cmp(&(b.status, b.latency_ms)))
+            }
             Self::Port => Sort::Value(|a, b| a.port.cmp(&b.port)),
             Self::Problems => Sort::Value(|a, b| b.problems.len().cmp(&a.problems.len())),
             _ => Sort::Text,

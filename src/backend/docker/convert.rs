@@ -108,7 +108,9 @@ fn networks(summary: &ContainerSummary) -> Vec<(String, String)> {
 }
 
 /// The `traefik.*` labels among `labels`, sorted, cleaned for the screen.
-pub fn route_labels(labels: Option<&std::collections::HashMap<String, String>>) -> Vec<(String, String)> {
+pub fn route_labels(
+    labels: Option<&std::collections::HashMap<String, String>>,
+) -> Vec<(String, String)> {
     let mut out: Vec<(String, String)> = labels
         .into_iter()
         .flatten()
