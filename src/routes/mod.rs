@@ -4,3 +4,4 @@
 //! the prober and the API client.
 
 pub mod rule;
+pub mod traefik_api;
