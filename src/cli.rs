@@ -207,6 +207,8 @@ pub enum Kind {
     Stacks,
     Services,
     Containers,
+    /// Which host and path reach which service, probed once, with lint.
+    Routes,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

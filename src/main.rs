@@ -54,7 +54,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Some(Cmd::Ls { kind, output }) => {
             let mut out = std::io::stdout().lock();
-            headless::ls(backend.as_ref(), kind, output, &mut out).await
+            let routes = FeedConfig {
+                haproxy_file: cli.haproxy_config.clone(),
+                traefik_url: cli.traefik_url.clone(),
+            };
+            headless::ls(backend.as_ref(), kind, output, &routes, &mut out).await
         }
         Some(Cmd::Logs {
             target,

@@ -21,6 +21,9 @@ use tokio::time::Instant;
 pub const VISIBLE_EVERY: Duration = Duration::from_secs(5);
 pub const OTHERS_EVERY: Duration = Duration::from_secs(30);
 pub const IN_FLIGHT: usize = 16;
+/// How often Traefik's API is read while routes are shown.
+pub const API_EVERY: Duration = Duration::from_secs(5);
+const API_TIMEOUT: Duration = Duration::from_secs(3);
 
 /// Where routes come from beyond the engine's own objects.
 #[derive(Debug, Clone, Default)]
@@ -51,6 +54,7 @@ pub async fn run(
         cfg,
         live: Live::default(),
         due: HashMap::new(),
+        api_due: None,
     };
     let mut inflight = FuturesUnordered::new();
     let mut busy: HashSet<String> = HashSet::new();
@@ -107,18 +111,30 @@ pub async fn run(
 struct Feed {
     #[allow(dead_code)]
     backend: Arc<dyn Backend>,
-    #[allow(dead_code)]
     cfg: FeedConfig,
     live: Live,
     /// When each backend is due to be probed again.
     due: HashMap<String, Instant>,
+    /// When Traefik's API is due to be read again.
+    api_due: Option<Instant>,
 }
 
 impl Feed {
     /// Reads the sources beyond the snapshot when due; whether `live`
     /// changed.
-    async fn refresh_sources(&mut self, _snap: &Snapshot) -> bool {
-        false
+    async fn refresh_sources(&mut self, snap: &Snapshot) -> bool {
+        let now = Instant::now();
+        if self.api_due.is_some_and(|d| d > now) {
+            return false;
+        }
+        self.api_due = Some(now + API_EVERY);
+        let (api, note) = read_api(&self.cfg, snap).await;
+        let mut changed = false;
+        if api != self.live.api.as_deref().cloned() {
+            self.live.api = api.map(Arc::new);
+            changed = true;
+        }
+        changed | set_note(&mut self.live.notes, "traefik API", note)
     }
 
     /// Drops what is known of backends no route has any more.
@@ -142,9 +158,40 @@ impl Feed {
     }
 }
 
-/// One round for headless `berth ls routes`: every backend probed once,
-/// all at once but [`IN_FLIGHT`] at a time.
-pub async fn probe_once(snap: &Snapshot, live: &mut Live) {
+/// Traefik's API at `--traefik-url`, else at the Traefik container found;
+/// a note when it does not answer.
+async fn read_api(
+    cfg: &FeedConfig,
+    snap: &Snapshot,
+) -> (Option<super::traefik_api::ApiState>, Option<String>) {
+    let url = cfg.traefik_url.clone().or_else(|| {
+        super::traefik_api::find_api(snap, |c| {
+            c.networks.iter().map(|(_, ip)| ip.clone()).find(|ip| !ip.is_empty())
+        })
+    });
+    let Some(url) = url else {
+        return (None, None);
+    };
+    match super::traefik_api::fetch(&url, API_TIMEOUT).await {
+        Ok(state) => (Some(state), None),
+        Err(e) => (None, Some(format!("traefik API at {url}: {e}"))),
+    }
+}
+
+/// Replaces the note that starts with `source`; whether notes changed.
+fn set_note(notes: &mut Vec<String>, source: &str, note: Option<String>) -> bool {
+    let before = notes.clone();
+    notes.retain(|n| !n.starts_with(source));
+    notes.extend(note);
+    *notes != before
+}
+
+/// One round for headless `berth ls routes`: Traefik's API read and every
+/// backend probed once, [`IN_FLIGHT`] at a time.
+pub async fn probe_once(cfg: &FeedConfig, snap: &Snapshot, live: &mut Live) {
+    let (api, note) = read_api(cfg, snap).await;
+    live.api = api.map(Arc::new);
+    set_note(&mut live.notes, "traefik API", note);
     let targets = live::targets(&live::compose(snap, live));
     let results: Vec<(String, Probe)> = futures::stream::iter(targets)
         .map(|t| async move { (t.key(), probe::probe(&t).await) })

@@ -15,19 +15,28 @@ pub struct Live {
     pub probes: HashMap<String, Probe>,
     /// What went wrong reading a source: "haproxy.cfg: no such file".
     pub notes: Vec<String>,
+    /// The last reading of Traefik's API, when one answers.
+    pub api: Option<std::sync::Arc<super::traefik_api::ApiState>>,
 }
 
 impl Live {
     pub fn is_empty(&self) -> bool {
-        self.extra.is_empty() && self.probes.is_empty() && self.notes.is_empty()
+        self.extra.is_empty() && self.probes.is_empty() && self.notes.is_empty() && self.api.is_none()
     }
 }
 
 /// The snapshot's routes with `live` laid over them, linted as a whole.
 pub fn compose(snap: &Snapshot, live: &Live) -> Vec<Route> {
     let mut routes: Vec<Route> = snap.routes.iter().chain(&live.extra).cloned().collect();
+    if let Some(api) = &live.api {
+        super::traefik_api::apply(&mut routes, api);
+    }
     for r in &mut routes {
-        apply_probes(r, &live.probes);
+        // Traefik's own health check saw its servers down: that stands.
+        let traefik_down = r.status == RouteStatus::Down && r.status_detail.starts_with("traefik:");
+        if !traefik_down {
+            apply_probes(r, &live.probes);
+        }
     }
     lint::duplicates(&mut routes);
     routes
