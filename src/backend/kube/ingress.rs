@@ -222,7 +222,8 @@ mod tests {
         }));
         let f = shop();
         let routes = routes(&i, &f.targets());
-        let got: Vec<(&str, &str, Vec<String>, Vec<String>, bool, &str)> = routes
+        type Row<'a> = (&'a str, &'a str, Vec<String>, Vec<String>, bool, &'a str);
+        let got: Vec<Row<'_>> = routes
             .iter()
             .map(|r| {
                 (

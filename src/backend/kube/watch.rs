@@ -820,7 +820,7 @@ mod tests {
             assert_eq!(r.service, "shop/web", "{r:?}");
             assert_eq!(r.service_id, "shop/deployment/web");
             assert_eq!(r.port, Some(80));
-            assert_eq!(r.backends, [backend.clone()]);
+            assert_eq!(r.backends, std::slice::from_ref(&backend));
             assert!(r.problems.is_empty(), "{:?}", r.problems);
             // The backend is a pod of the snapshot.
             assert!(
