@@ -216,9 +216,14 @@ mod tests {
             ("shop/shop #1", "shop/shop #2")
         );
         assert_eq!(a.rule, "Host(`shop.example.org`) && PathPrefix(`/api`)");
-        // Hosts and paths are the rule parser's (routes::rule).
-        let parsed = parse_v2(&a.rule, Syntax::V3).expect("parses");
-        assert_eq!((&a.hosts, &a.paths), (&parsed.hosts, &parsed.paths));
+        assert_eq!(
+            (&a.hosts[..], &a.paths[..]),
+            (
+                &["shop.example.org".to_owned()][..],
+                &["/api*".to_owned()][..]
+            )
+        );
+        assert_eq!(b.hosts, ["admin.example.org"]);
         for r in &routes {
             assert_eq!(r.source, RouteSource::IngressRoute);
             assert_eq!(r.entrypoints, ["web", "websecure"]);
@@ -272,19 +277,24 @@ mod tests {
         );
     }
 
-    /// PARSER: needs the body of `routes::rule::parse_v2`, which another
-    /// helper is writing (today it returns no hosts). Remove the `ignore`
-    /// once it is merged.
     #[test]
-    #[ignore = "needs routes::rule::parse_v2's body; remove once it is merged"]
-    fn hosts_and_paths_come_from_the_match_rule() {
-        let o = ingressroute(serde_json::json!({
-            "routes": [{"match": "Host(`shop.example.org`) && PathPrefix(`/api`)",
+    fn a_v2_ingressroute_takes_several_hosts_and_a_bad_rule_says_where() {
+        let two = serde_json::json!({
+            "routes": [{"match": "Host(`a.example.org`, `b.example.org`)",
                 "kind": "Rule", "services": [{"name": "web", "port": 80}]}]
-        }));
+        });
         let f = shop();
-        let r = &routes(&o, GROUP_V3, &f.targets())[0];
-        assert_eq!(r.hosts, ["shop.example.org"]);
-        assert_eq!(r.paths, ["/api*"]);
+        let r = &routes(&ingressroute(two.clone()), GROUP_V2, &f.targets())[0];
+        assert_eq!(r.hosts, ["a.example.org", "b.example.org"]);
+        assert!(r.problems.is_empty(), "{:?}", r.problems);
+        // Traefik v3's Host takes one host.
+        let r = &routes(&ingressroute(two), GROUP_V3, &f.targets())[0];
+        assert!(r.hosts.is_empty());
+        assert_eq!(r.problems.len(), 1, "{:?}", r.problems);
+        assert!(
+            r.problems[0].starts_with("rule does not parse at column "),
+            "{:?}",
+            r.problems
+        );
     }
 }

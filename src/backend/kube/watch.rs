@@ -567,14 +567,19 @@ impl Stores {
             .collect();
         nodes.sort_by(|a, b| a.name.cmp(&b.name));
         let routes = self.routes(&services, &containers);
-        Snapshot {
+        let mut snap = Snapshot {
             nodes,
             stacks: stacks.into_values().collect(),
             services,
             containers,
             problems: Vec::new(),
             routes,
+        };
+        if !snap.routes.is_empty() {
+            crate::routes::lint::duplicates(&mut snap.routes);
+            crate::routes::tell_services(&mut snap);
         }
+        snap
     }
 
     /// The Ingresses' and IngressRoutes' routes, resolved against the
