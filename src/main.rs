@@ -7,6 +7,7 @@ use berth::backend::{Backend, BackendKind, KubeSwitcher, connect, guarded};
 use berth::cli::{Cli, Cmd};
 use berth::config::{self, Paths};
 use berth::headless::{self, logs::LogsArgs, operate::OperateArgs};
+use berth::routes::feed::FeedConfig;
 use clap::Parser;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -97,6 +98,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     .unwrap_or_else(std::env::temp_dir)
                     .join("logs"),
                 audit_dir: paths.data_dir.clone(),
+                routes: FeedConfig {
+                    haproxy_file: cli.haproxy_config.clone(),
+                    traefik_url: cli.traefik_url.clone(),
+                },
             };
             let mut warnings = cfg.warnings;
             warnings.extend(backend.note());

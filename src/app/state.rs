@@ -85,6 +85,8 @@ pub struct Settings {
     pub save_dir: std::path::PathBuf,
     /// Where `audit.jsonl` is appended; `None` writes no audit trail.
     pub audit_dir: Option<std::path::PathBuf>,
+    /// Route sources beyond the engine's objects.
+    pub routes: crate::routes::feed::FeedConfig,
 }
 
 #[derive(Debug)]

@@ -17,6 +17,7 @@ mod rule_props;
 mod rule_v1;
 mod rule_v2;
 pub mod traefik;
+pub mod traefik_api;
 
 #[cfg(test)]
 mod labels_tests;
