@@ -6,6 +6,7 @@
 mod common;
 
 use berth::domain::{Backend, Route, RouteSource, RouteStatus, Snapshot};
+use berth::routes::probe::{Target, probe};
 use common::kube::{
     POD_IMAGE_V1, TestNamespace, deployment_yaml, kubectl, kubectl_stdin, wait_pods_running,
 };
@@ -176,6 +177,15 @@ spec:
                 .any(|c| c.id == b.container_id && c.service_id == deployment),
             "backend {b:?} is a pod of the Deployment in the snapshot"
         );
+        // And a prober on this host reaches it: the pod's httpd answers.
+        let p = probe(&Target {
+            address: b.address.clone(),
+            port: b.port,
+            host: "shop.example.org".into(),
+            path: "/api".into(),
+        })
+        .await;
+        assert_eq!(p.status, RouteStatus::Up, "{b:?}: {p:?}");
     }
 
     // Scaled to one pod: one backend.
