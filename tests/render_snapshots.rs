@@ -584,3 +584,36 @@ fn kube_namespace_picker_and_the_namespace_in_the_status_bar() {
         );
     });
 }
+
+fn routed(s: &mut AppState) {
+    update(
+        s,
+        Msg::Backend(BackendEvent::Snapshot(Arc::new(
+            berth::domain::fixtures::routed(),
+        ))),
+    );
+}
+
+#[test]
+fn routes_view_with_status_and_problems() {
+    snapshot_all("routes_view", |s| {
+        routed(s);
+        act(s, &[Action::ViewRoutes]);
+    });
+}
+
+#[test]
+fn a_route_described_in_full() {
+    snapshot_all("route_described", |s| {
+        routed(s);
+        act(s, &[Action::ViewRoutes, Action::Down, Action::Describe]);
+    });
+}
+
+#[test]
+fn services_show_the_routes_that_reach_them() {
+    snapshot_all("services_with_routes", |s| {
+        routed(s);
+        act(s, &[Action::ViewServices]);
+    });
+}

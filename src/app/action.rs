@@ -38,6 +38,8 @@ pub enum Action {
     ViewRoutes,
     /// The routes of the selected service (or container's service, stack).
     ShowRoutes,
+    /// Everything about the selected route: rule, backends, problems.
+    Describe,
     // logs
     ToggleFollow,
     ToggleTimestamps,
@@ -94,6 +96,7 @@ impl Action {
         Action::ViewContainers,
         Action::ViewRoutes,
         Action::ShowRoutes,
+        Action::Describe,
         Action::ToggleFollow,
         Action::ToggleTimestamps,
         Action::ToggleWrap,
@@ -171,6 +174,7 @@ impl Action {
             Action::ViewContainers => "containers",
             Action::ViewRoutes => "routes: which host and path reach which service",
             Action::ShowRoutes => "routes of the selected service or stack",
+            Action::Describe => "routes: the selected route in full (rule, backends, problems)",
             Action::ToggleFollow => "pause / resume follow",
             Action::ToggleTimestamps => "show timestamps",
             Action::ToggleWrap => "wrap long lines",

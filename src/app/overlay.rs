@@ -25,13 +25,16 @@ pub enum Overlay {
     Confirm { plan: Plan, again: bool },
     /// Choosing a context (`:ctx`) or a namespace (`:ns`); typed text narrows it.
     Pick(Picker),
+    /// Everything about one route (by id), drawn live from the snapshot:
+    /// its rule, backends with their probes, every problem.
+    Describe { route: String, scroll: usize },
 }
 
 impl Overlay {
     /// The keymap table in force, or `None` when typed text is wanted.
     pub fn key_mode(&self) -> Option<Mode> {
         match self {
-            Overlay::Help { .. } => Some(Mode::Help),
+            Overlay::Help { .. } | Overlay::Describe { .. } => Some(Mode::Help),
             Overlay::Scale { .. } | Overlay::Pick(_) => None,
             Overlay::Pending { .. } | Overlay::Confirm { .. } => Some(Mode::Confirm),
         }

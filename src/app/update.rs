@@ -145,14 +145,14 @@ fn rebuild_lists(state: &mut AppState) {
 fn action(state: &mut AppState, a: Action, cmds: &mut Vec<Command>) {
     let height = state.body_height();
     match state.overlay.as_mut() {
-        Some(Overlay::Help { scroll }) => {
+        Some(Overlay::Help { scroll } | Overlay::Describe { scroll, .. }) => {
             match a {
                 Action::Up => *scroll = scroll.saturating_sub(1),
                 Action::Down => *scroll += 1,
                 Action::PageUp => *scroll = scroll.saturating_sub(height),
                 Action::PageDown => *scroll += height,
                 Action::Home => *scroll = 0,
-                Action::Back | Action::Help => state.overlay = None,
+                Action::Back | Action::Help | Action::Describe => state.overlay = None,
                 Action::Quit => quit(state, cmds),
                 _ => {}
             }
@@ -202,6 +202,7 @@ fn action(state: &mut AppState, a: Action, cmds: &mut Vec<Command>) {
         Action::ViewContainers => goto_view(state, View::Containers, cmds),
         Action::ViewRoutes => goto_view(state, View::Routes, cmds),
         Action::ShowRoutes => routes_of_selection(state),
+        Action::Describe => describe_selection(state),
         _ => {
             let snap = state.snapshot.clone();
             match state.screen_mut() {
@@ -401,6 +402,22 @@ fn open(state: &mut AppState, cmds: &mut Vec<Command>) {
             state.notify(Level::Warn, msg);
         }
         None => {}
+    }
+}
+
+/// `d` on a route: all of it in a popup.
+fn describe_selection(state: &mut AppState) {
+    let Screen::List(l) = state.screen() else {
+        return;
+    };
+    match l.selected(&state.snapshot) {
+        Some(Row::Route(r)) => {
+            state.overlay = Some(Overlay::Describe {
+                route: r.id.clone(),
+                scroll: 0,
+            })
+        }
+        _ => state.notify(Level::Warn, "describe: select a route in the routes view"),
     }
 }
 

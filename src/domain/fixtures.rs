@@ -401,3 +401,85 @@ pub fn swarm() -> Snapshot {
         routes: Vec::new(),
     }
 }
+
+/// [`sample`] behind Traefik: routes as its labels would declare them,
+/// one up, one down, one with no backend and lint problems.
+pub fn routed() -> Snapshot {
+    use super::{Backend, Route, RouteSource, RouteStatus};
+    let mut snap = sample();
+    let backend = |c: &str, ip: &str| Backend {
+        container_id: snap
+            .containers
+            .iter()
+            .find(|x| x.name == c)
+            .map(|x| x.id.clone())
+            .unwrap_or_default(),
+        address: ip.into(),
+        port: 8080,
+    };
+    let web = Route {
+        id: "traefik-v2/web-shop/shop".into(),
+        name: "shop".into(),
+        source: RouteSource::TraefikV2,
+        rule: "Host(`shop.example.org`)".into(),
+        hosts: vec!["shop.example.org".into()],
+        paths: Vec::new(),
+        entrypoints: vec!["websecure".into()],
+        tls: true,
+        tls_detail: "certresolver le".into(),
+        middlewares: vec!["redirect to https".into()],
+        service: "shop/web".into(),
+        service_id: "shop/web".into(),
+        port: Some(8080),
+        stack: Some("shop".into()),
+        backends: vec![
+            backend("shop-web-1", "172.20.0.5"),
+            backend("shop-web-2", "172.20.0.6"),
+        ],
+        status: RouteStatus::Up,
+        latency_ms: Some(3),
+        status_detail: "HTTP 200".into(),
+        problems: Vec::new(),
+        class: None,
+    };
+    let api = Route {
+        id: "traefik-v2/web-shop/shop-api".into(),
+        name: "shop-api".into(),
+        rule: "Host(`shop.example.org`) && PathPrefix(`/api`)".into(),
+        paths: vec!["/api*".into()],
+        middlewares: vec!["basic auth (2 users)".into(), "strip prefix /api".into()],
+        status: RouteStatus::Down,
+        latency_ms: None,
+        status_detail: "HTTP 502".into(),
+        problems: vec!["port 8080 is not exposed by the container (it exposes 80)".into()],
+        ..web.clone()
+    };
+    let grafana = Route {
+        id: "traefik-v1/grafana-monitoring/grafana".into(),
+        name: "grafana".into(),
+        source: RouteSource::TraefikV1,
+        rule: "Host:grafana.example.org,metrics.example.org".into(),
+        hosts: vec!["grafana.example.org".into(), "metrics.example.org".into()],
+        paths: Vec::new(),
+        entrypoints: vec!["http".into()],
+        tls: false,
+        tls_detail: String::new(),
+        middlewares: vec!["basic auth (1 user)".into()],
+        service: "monitoring/grafana".into(),
+        service_id: "monitoring/grafana".into(),
+        port: Some(3000),
+        stack: Some("monitoring".into()),
+        backends: Vec::new(),
+        status: RouteStatus::NoBackend,
+        latency_ms: None,
+        status_detail: String::new(),
+        problems: vec![
+            "basic auth user admin: the password is not an htpasswd hash (apr1, bcrypt, SHA): in a compose file every $ must be written $$".into(),
+            "Traefik (traefik) shares no network with it (Traefik: edge; it: monitoring_default)".into(),
+        ],
+        class: None,
+    };
+    snap.routes = vec![web, api, grafana];
+    crate::routes::tell_services(&mut snap);
+    snap
+}

@@ -1,6 +1,7 @@
 //! Drawing: a pure function of state, theme and keymap. One file per view or widget.
 
 mod confirm;
+mod describe;
 mod help;
 mod log_pane;
 mod logs;
@@ -73,5 +74,8 @@ pub fn draw(frame: &mut Frame, state: &AppState, theme: &Theme, keymap: &Keymap)
             confirm::draw(frame, area, plan, *again, keymap, theme)
         }
         Some(Overlay::Pick(p)) => picker::draw(frame, area, p, theme),
+        Some(Overlay::Describe { route, scroll }) => {
+            describe::draw(frame, area, state, theme, route, *scroll)
+        }
     }
 }

@@ -42,7 +42,7 @@ impl KindColumn for ServiceColumn {
             Self::Image => flex("IMAGE", 14, 1),
             Self::Revision => optional(num("REV", 3, 5)),
             Self::Ports => col("PORTS", 14, 3),
-            Self::Routes => optional(col("ROUTES", 18, 5)),
+            Self::Routes => optional(flex("ROUTES", 18, 5)),
             Self::Age => num("AGE", 5, 1),
             Self::Status => flex("STATUS", 10, 4),
         }
