@@ -40,7 +40,7 @@ impl KindColumn for RouteColumn {
         match self {
             Self::Hosts => flex("HOSTS", 18, 0),
             Self::Paths => col("PATHS", 8, 2),
-            Self::Service => col("SERVICE", 14, 0),
+            Self::Service => flex("SERVICE", 14, 0),
             Self::Port => col("PORT", 5, 4),
             Self::Status => col("STATUS", 12, 0),
             Self::Entrypoints => col("ENTRY", 8, 5),
