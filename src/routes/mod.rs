@@ -3,4 +3,5 @@
 //! that says what is wrong with them. Pure functions; no I/O here but in
 //! the prober and the API client.
 
+pub mod haproxy;
 pub mod rule;
