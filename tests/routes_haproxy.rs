@@ -234,13 +234,14 @@ async fn a_config_directory_is_read_whole_and_its_files_make_one_config() {
 }
 
 #[tokio::test]
-async fn a_config_that_is_not_there_is_a_clear_error() {
+async fn a_config_that_is_not_there_or_too_large_is_a_clear_error() {
     require_engine();
     // Containers of an image named like haproxy that hold no config where
     // one is looked for: a busybox image tagged for this test.
     let mut tags = Tags::default();
     let image = format!("local/{}:1", unique_name("haproxy-lookalike"));
     tags.tag(IMAGE_V1, &image);
+    let dir = TempDir::new("hp-big");
     let mut cleanup = Cleanup::new();
     let bare = unique_name("hp-bare");
     cleanup.container(&bare);
@@ -261,6 +262,20 @@ async fn a_config_that_is_not_there_is_a_clear_error() {
         &[],
     );
 
+    // One too large to read: refused, not cut.
+    let big = dir.write("haproxy.cfg", &"# padding\n".repeat(120_000));
+    let large = unique_name("hp-large");
+    cleanup.container(&large);
+    let mount = format!("{}:{CFG_PATH}:ro", big.display());
+    let large_id = run_container(&large, &image, &["sleep", "300"], &["-v", &mount]);
+
+    let (_, file) = read_through_berth(&large_id).await;
+    assert_eq!(
+        file.text,
+        Err(format!(
+            "{large}: cannot read {CFG_PATH}: it is larger than 1 MiB"
+        ))
+    );
     let (_, file) = read_through_berth(&bare_id).await;
     assert_eq!(
         file.text,

@@ -13,6 +13,7 @@ mod tar;
 
 /// The most config text read from one container.
 pub const LIMIT: usize = 1 << 20;
+const TOO_LARGE: &str = "it is larger than 1 MiB";
 /// Where haproxy images keep their config when the command names none:
 /// the official image's, then Debian's.
 pub const DEFAULT_PATHS: [&str; 2] = [
@@ -149,6 +150,9 @@ async fn read_path(
     for _ in 0..2 {
         let tar = download(docker, id, &path, limit).await?;
         let entries = tar::entries(&tar).map_err(Failure::Other)?;
+        if entries.iter().map(|e| e.data.len()).sum::<usize>() > limit {
+            return Err(Failure::Other(TOO_LARGE.into()));
+        }
         let Some(first) = entries.first() else {
             return Err(Failure::Other("the engine sent an empty archive".into()));
         };
@@ -217,7 +221,7 @@ async fn download(docker: &Docker, id: &str, path: &str, limit: usize) -> Result
             Ok(bytes) => {
                 tar.extend_from_slice(&bytes);
                 if tar.len() > room {
-                    return Err(Failure::Other("it is larger than 1 MiB".into()));
+                    return Err(Failure::Other(TOO_LARGE.into()));
                 }
             }
             // 404 is also "no such container": only a missing path is NotFound.
