@@ -6,6 +6,9 @@ use super::{Config, Frontend, Pool, UseBackend};
 use crate::domain::{Backend, Container, Route, RouteSource, RouteStatus, Snapshot};
 use std::collections::HashMap;
 
+/// How many of a section's problems each of its routes repeats.
+const SECTION_PROBLEMS: usize = 5;
+
 /// Server addresses that name a container: its name, its compose or swarm
 /// service name, and a swarm service's full name (`stack_web`, also as
 /// `tasks.stack_web`), each to the container's id. Running containers win
@@ -78,13 +81,7 @@ struct Ctx<'a> {
 impl Ctx<'_> {
     fn route(&self, backend: &str, rule: Option<&UseBackend>, line: usize, key: &str) -> Route {
         let fr = self.fr;
-        let mut problems: Vec<String> = self
-            .cfg
-            .problems
-            .iter()
-            .filter(|p| (fr.lines.0..=fr.lines.1).contains(&p.line))
-            .map(|p| p.to_string())
-            .collect();
+        let mut problems = self.section_problems(fr.lines);
         let (hosts, paths) = match rule {
             Some(ub) => self.claims(ub, &mut problems),
             None => (Vec::new(), Vec::new()),
@@ -130,15 +127,9 @@ impl Ctx<'_> {
             route.problems = problems;
             return route;
         };
-        problems.extend(
-            self.cfg
-                .problems
-                .iter()
-                .filter(|p| {
-                    pool.lines != fr.lines && (pool.lines.0..=pool.lines.1).contains(&p.line)
-                })
-                .map(|p| p.to_string()),
-        );
+        if pool.lines != fr.lines {
+            problems.extend(self.section_problems(pool.lines));
+        }
         if pool.servers.is_empty() {
             problems.push(format!("backend {backend} has no server"));
             route.status = RouteStatus::NoBackend;
@@ -184,6 +175,27 @@ impl Ctx<'_> {
         }
         route.problems = problems;
         route
+    }
+
+    /// What could not be read in a section, for each of its routes: the
+    /// first few, then how many more (a broken file must not multiply into
+    /// every route).
+    fn section_problems(&self, (first, last): (usize, usize)) -> Vec<String> {
+        let mut inside = self
+            .cfg
+            .problems
+            .iter()
+            .filter(|p| (first..=last).contains(&p.line));
+        let mut out: Vec<String> = inside
+            .by_ref()
+            .take(SECTION_PROBLEMS)
+            .map(|p| p.to_string())
+            .collect();
+        let more = inside.count();
+        if more > 0 {
+            out.push(format!("and {more} more problems in lines {first}-{last}"));
+        }
+        out
     }
 
     /// The backend by name: a `backend` section, else a `listen` one.

@@ -465,6 +465,25 @@ fn swarm_tasks_answer_to_their_service_names() {
     assert_eq!(map.get("shop_app.1").map(String::as_str), Some("task1"));
 }
 
+#[test]
+fn a_broken_section_repeats_only_a_few_problems_on_each_route() {
+    let mut text = String::from("frontend fe\n  bind :80\n");
+    for _ in 0..50 {
+        text.push_str("  acl\n");
+    }
+    text.push_str("  default_backend be\nbackend be\n  server s 1.2.3.4:80\n");
+    let cfg = parse(&text);
+    assert_eq!(cfg.problems.len(), 50);
+    let r = routes(&cfg, "t", &Snapshot::default(), &HashMap::new());
+    let section: Vec<&String> = r[0]
+        .problems
+        .iter()
+        .filter(|p| !p.starts_with("note:"))
+        .collect();
+    assert_eq!(section.len(), 6, "{section:?}");
+    assert_eq!(section[5], "and 45 more problems in lines 1-53");
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(512))]
 
