@@ -1,14 +1,17 @@
 //! Routes from haproxy configs on the real engine: an haproxy container
 //! (local/haproxy:1) with a bind-mounted config really routes by host to a
 //! busybox httpd container, and berth reads that config through the engine
-//! and shows the route reaching that container.
+//! and shows the route reaching that container; on the swarm, an haproxy
+//! task's config is read through its container.
 
 mod common;
 
+use berth::backend::docker::{DockerBackend, resolve_endpoint};
 use berth::backend::{Backend, ContainerFile};
 use berth::domain::Snapshot;
 use berth::routes::haproxy;
 use common::live::local_backend;
+use common::swarm::SwarmService;
 use common::*;
 use std::io::{Read, Write};
 use std::net::TcpStream;
@@ -292,4 +295,73 @@ async fn a_config_that_is_not_there_or_too_large_is_a_clear_error() {
             "{named}: /srv/missing.cfg does not exist in the container"
         ))
     );
+}
+
+#[tokio::test]
+async fn swarm_an_haproxy_task_has_its_config_read_and_its_server_matched_to_a_task() {
+    common::swarm::require_swarm();
+    let dir = TempDir::new("hp-swarm");
+    // Dropped after the haproxy service, whose mount it holds.
+    let web = SwarmService::create(
+        "hpweb",
+        IMAGE_V1,
+        &["--replicas", "1"],
+        &["httpd", "-f", "-p", "8080", "-h", "/var/www"],
+    );
+    // Swarm DNS names the web task `tasks.<service>`; haproxy starts even
+    // where that does not resolve (no shared network here).
+    let text = format!(
+        "defaults\n  mode http\n  timeout connect 5s\n  timeout client 30s\n  timeout server 30s\n  \
+         default-server init-addr last,libc,none\n\nfrontend fe\n  bind :80\n  \
+         use_backend site if {{ hdr(host) -i swarm.berth.test }}\n\nbackend site\n  \
+         server s1 tasks.{}:8080\n",
+        web.name
+    );
+    let cfg_file = dir.write("haproxy.cfg", &text);
+    let mount = format!(
+        "type=bind,source={},target={CFG_PATH},readonly",
+        cfg_file.display()
+    );
+    // On the manager: the engine berth talks to runs the task's container.
+    let hp = SwarmService::create(
+        "haproxy",
+        HAPROXY_IMAGE,
+        &["--constraint", "node.role==manager", "--mount", &mount],
+        &[],
+    );
+    hp.wait_running(1, Duration::from_secs(60));
+    web.wait_running(1, Duration::from_secs(60));
+
+    let backend = DockerBackend::connect_swarm(resolve_endpoint(None), true)
+        .await
+        .expect("berth connects to the manager");
+    let snap = Arc::new(backend.snapshot().await.expect("snapshot"));
+    let task_of = |service: &str| {
+        snap.containers
+            .iter()
+            .find(|c| c.service.as_deref() == Some(service) && c.state.is_running())
+            .unwrap_or_else(|| panic!("no running task of {service}"))
+    };
+    let hp_task = task_of(&hp.name);
+    let web_task = task_of(&web.name);
+    let files = backend.haproxy_configs(snap.clone()).await;
+    let file = files
+        .iter()
+        .find(|f| f.container_id == hp_task.id)
+        .unwrap_or_else(|| panic!("no config read from task {}: {files:#?}", hp_task.name));
+    assert_eq!(file.origin, format!("{}:{CFG_PATH}", hp_task.name));
+    assert_eq!(file.text.as_deref(), Ok(text.as_str()));
+
+    let cfg = haproxy::parse(&text);
+    let routes = haproxy::routes(&cfg, &file.origin, &snap, &haproxy::name_addresses(&snap));
+    assert_eq!(routes.len(), 1, "{routes:#?}");
+    let r = &routes[0];
+    assert_eq!(r.hosts, ["swarm.berth.test"]);
+    assert_eq!(
+        r.backends[0].container_id, web_task.id,
+        "tasks.<service> is its task"
+    );
+    assert_eq!(r.service_id, web_task.service_id);
+    assert_eq!(r.service, web.name);
+    assert!(r.problems.is_empty(), "{:?}", r.problems);
 }
