@@ -35,6 +35,13 @@ pub struct Cli {
     /// Hide and refuse every action that changes something.
     #[arg(long, global = true)]
     pub read_only: bool,
+    /// Routes: an haproxy.cfg whose frontends and backends are shown as routes.
+    #[arg(long, global = true, value_name = "FILE")]
+    pub haproxy_config: Option<std::path::PathBuf>,
+    /// Routes: Traefik's API (http://host:8080) for router and server states
+    /// (default: a running Traefik container started with --api.insecure).
+    #[arg(long, global = true, value_name = "URL")]
+    pub traefik_url: Option<String>,
     /// Theme: dark, light, monochrome, or a path to a .toml file.
     #[arg(long)]
     pub theme: Option<String>,
@@ -200,6 +207,8 @@ pub enum Kind {
     Stacks,
     Services,
     Containers,
+    /// Which host and path reach which service, probed once, with lint.
+    Routes,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -7,6 +7,7 @@ use berth::backend::{Backend, BackendKind, KubeSwitcher, connect, guarded};
 use berth::cli::{Cli, Cmd};
 use berth::config::{self, Paths};
 use berth::headless::{self, logs::LogsArgs, operate::OperateArgs};
+use berth::routes::feed::FeedConfig;
 use clap::Parser;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -53,7 +54,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Some(Cmd::Ls { kind, output }) => {
             let mut out = std::io::stdout().lock();
-            headless::ls(backend.as_ref(), kind, output, &mut out).await
+            let routes = FeedConfig {
+                haproxy_file: cli.haproxy_config.clone(),
+                traefik_url: cli.traefik_url.clone(),
+            };
+            headless::ls(backend.as_ref(), kind, output, &routes, &mut out).await
         }
         Some(Cmd::Logs {
             target,
@@ -97,6 +102,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     .unwrap_or_else(std::env::temp_dir)
                     .join("logs"),
                 audit_dir: paths.data_dir.clone(),
+                routes: FeedConfig {
+                    haproxy_file: cli.haproxy_config.clone(),
+                    traefik_url: cli.traefik_url.clone(),
+                },
             };
             let mut warnings = cfg.warnings;
             warnings.extend(backend.note());

@@ -97,6 +97,7 @@ async fn a_pod_with_an_init_container_lists_both_one_level_down() {
             log_capacity: 1000,
             save_dir: std::env::temp_dir(),
             audit_dir: None,
+            routes: Default::default(),
         },
         (200, 40),
         berth::backend::unix_now(),

@@ -26,6 +26,7 @@ fn state(size: (u16, u16)) -> AppState {
         log_capacity: 100_000,
         save_dir: std::env::temp_dir(),
         audit_dir: None,
+        routes: Default::default(),
     };
     let mut s = AppState::new(settings, size, NOW);
     update(

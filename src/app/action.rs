@@ -35,6 +35,9 @@ pub enum Action {
     ViewStacks,
     ViewServices,
     ViewContainers,
+    ViewRoutes,
+    /// The routes of the selected service (or container's service, stack).
+    ShowRoutes,
     // logs
     ToggleFollow,
     ToggleTimestamps,
@@ -89,6 +92,8 @@ impl Action {
         Action::ViewStacks,
         Action::ViewServices,
         Action::ViewContainers,
+        Action::ViewRoutes,
+        Action::ShowRoutes,
         Action::ToggleFollow,
         Action::ToggleTimestamps,
         Action::ToggleWrap,
@@ -164,6 +169,8 @@ impl Action {
             Action::ViewStacks => "stacks",
             Action::ViewServices => "services",
             Action::ViewContainers => "containers",
+            Action::ViewRoutes => "routes: which host and path reach which service",
+            Action::ShowRoutes => "routes of the selected service or stack",
             Action::ToggleFollow => "pause / resume follow",
             Action::ToggleTimestamps => "show timestamps",
             Action::ToggleWrap => "wrap long lines",

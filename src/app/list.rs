@@ -109,6 +109,7 @@ impl ListState {
                     .flat_map(|(i, c)| (0..c.parts.len()).map(move |j| part_index(i, j)))
                     .collect();
             }
+            View::Routes => snap.routes.len(),
             View::Logs => 0,
         };
         (0..n).collect()
@@ -129,6 +130,12 @@ impl ListState {
                 .stack
                 .as_ref()
                 .is_none_or(|st| svc.stack.as_ref() == Some(st)),
+            Row::Route(r) => {
+                s.service.as_ref().is_none_or(|k| r.service_id == *k)
+                    && s.stack
+                        .as_ref()
+                        .is_none_or(|st| r.stack.as_ref() == Some(st))
+            }
             _ => true,
         }
     }

@@ -15,6 +15,7 @@ pub mod ops;
 mod ops_tests;
 pub mod overlay;
 pub mod picker;
+mod routes;
 pub mod runtime;
 mod state;
 mod stats;

@@ -48,6 +48,8 @@ pub enum Msg {
         pick: Option<String>,
         result: Result<Contexts, String>,
     },
+    /// The route feed's probe results and extra routes.
+    Routes(std::sync::Arc<crate::routes::live::Live>),
     /// [`Command::Connect`] answered: the new backend's endpoint (the
     /// runtime holds the backend until [`Command::Adopt`]), or why not.
     Connected {

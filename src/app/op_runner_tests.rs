@@ -297,6 +297,7 @@ async fn quitting_stops_operations_and_audits_how_they_ended() {
         log_capacity: 10,
         save_dir: std::env::temp_dir(),
         audit_dir: None,
+        routes: Default::default(),
     };
     let mut state = AppState::new(settings, (80, 24), NOW);
     let p = plan(req(OpKind::Redeploy, "shop/web"));

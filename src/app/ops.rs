@@ -74,6 +74,20 @@ fn selected_target(state: &AppState, kind: OpKind) -> Result<TargetRef, String> 
             "a container of a pod is not operated alone: go back (esc) and select its pod {}",
             pod.name
         )),
+        Some(Row::Route(_)) if kind.is_node_op() => Err("select a node in the nodes view".into()),
+        // A route's operations are its service's.
+        Some(Row::Route(r)) => state
+            .snapshot
+            .services
+            .iter()
+            .find(|s| !r.service_id.is_empty() && s.id == r.service_id)
+            .map(|s| TargetRef::Service(ServiceRef::of(s)))
+            .ok_or_else(|| {
+                format!(
+                    "route {} reaches no service berth knows ({})",
+                    r.name, r.service
+                )
+            }),
         None => Err("nothing selected".into()),
     }
 }

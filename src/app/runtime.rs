@@ -20,7 +20,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::signal::unix::{SignalKind, signal};
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
@@ -105,6 +105,18 @@ pub async fn run(
     let mut interest = state.interest();
     backend.set_interest(interest.clone());
     let mut watcher = tokio::spawn(backend.watch(btx));
+    // The route feed: probes and other sources, only while routes are shown.
+    let (snap_tx, snap_rx) = watch::channel(state.base.clone());
+    let mut watching = super::routes::watching(&state);
+    let (watch_tx, watch_rx) = watch::channel(watching.clone());
+    let (rtx, mut rrx) = mpsc::channel(4);
+    let mut feed = tokio::spawn(crate::routes::feed::run(
+        backend.clone(),
+        state.settings.routes.clone(),
+        snap_rx,
+        watch_rx,
+        rtx,
+    ));
     let mut keys = EventStream::new();
     let mut sigterm = signal(SignalKind::terminate())?;
     let mut sighup = signal(SignalKind::hangup())?;
@@ -151,6 +163,7 @@ pub async fn run(
                 Msg::Backend(ev)
             }
             Some((id, ev)) = next_log(&mut logs) => Msg::Log { session: id, event: ev },
+            Some(live) = rrx.recv() => Msg::Routes(live),
             (target, result) = next_connected(&mut connecting) => {
                 let result = result.map(|b| {
                     let endpoint = b.endpoint().to_owned();
@@ -201,6 +214,14 @@ pub async fn run(
         if wanted != interest {
             backend.set_interest(wanted.clone());
             interest = wanted;
+        }
+        if !Arc::ptr_eq(&snap_tx.borrow(), &state.base) {
+            snap_tx.send_replace(state.base.clone());
+        }
+        let wanted = super::routes::watching(&state);
+        if wanted != watching {
+            watch_tx.send_replace(wanted.clone());
+            watching = wanted;
         }
         // Commands may answer at once (a capability check) with more commands.
         let mut queue = VecDeque::from(cmds);
@@ -259,6 +280,16 @@ pub async fn run(
                         interest = state.interest();
                         backend.set_interest(interest.clone());
                         watcher = tokio::spawn(backend.watch(tx));
+                        feed.abort();
+                        let (rtx, rx) = mpsc::channel(4);
+                        rrx = rx;
+                        feed = tokio::spawn(crate::routes::feed::run(
+                            backend.clone(),
+                            state.settings.routes.clone(),
+                            snap_tx.subscribe(),
+                            watch_tx.subscribe(),
+                            rtx,
+                        ));
                         tracing::info!("switched to {}", backend.endpoint());
                     }
                     None
@@ -297,6 +328,7 @@ pub async fn run(
         }
     }
     watcher.abort();
+    feed.abort();
     if runner.running() > 0 {
         // They run in this process: stop them at a safe point, and wait a
         // little for their last word so the audit trail says how each ended.

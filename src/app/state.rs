@@ -85,12 +85,20 @@ pub struct Settings {
     pub save_dir: std::path::PathBuf,
     /// Where `audit.jsonl` is appended; `None` writes no audit trail.
     pub audit_dir: Option<std::path::PathBuf>,
+    /// Route sources beyond the engine's objects.
+    pub routes: crate::routes::feed::FeedConfig,
 }
 
 #[derive(Debug)]
 pub struct AppState {
     pub settings: Settings,
+    /// What the lists show: the backend's snapshot with the route feed's
+    /// findings laid over its routes.
     pub snapshot: Arc<Snapshot>,
+    /// The backend's own latest snapshot.
+    pub base: Arc<Snapshot>,
+    /// Probe results and routes from other sources, from the route feed.
+    pub routes_live: Arc<crate::routes::live::Live>,
     /// Whether a first snapshot arrived (an empty list then means "none").
     pub loaded: bool,
     pub connection: ConnectionState,
@@ -123,6 +131,8 @@ impl AppState {
         AppState {
             settings,
             snapshot: Arc::new(Snapshot::default()),
+            base: Arc::new(Snapshot::default()),
+            routes_live: Arc::default(),
             loaded: false,
             connection: ConnectionState::Connecting,
             last_error: None,

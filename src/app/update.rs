@@ -38,6 +38,10 @@ pub fn update(state: &mut AppState, msg: Msg) -> Vec<Command> {
             rebuild_lists(state);
         }
         Msg::Backend(ev) => backend_event(state, ev),
+        Msg::Routes(live) => {
+            super::routes::live(state, live);
+            rebuild_lists(state);
+        }
         Msg::Log { session, event } => {
             // The view may be under the operations screen: it keeps following.
             let Some(v) = state.screens.iter_mut().find_map(|s| match s {
@@ -119,7 +123,8 @@ fn backend_event(state: &mut AppState, ev: BackendEvent) {
             if !s.problems.is_empty() && s.problems != state.snapshot.problems {
                 state.notify(Level::Warn, s.problems.join("; "));
             }
-            state.snapshot = s;
+            state.base = s;
+            super::routes::recompose(state);
             state.loaded = true;
             rebuild_lists(state);
         }
@@ -195,6 +200,8 @@ fn action(state: &mut AppState, a: Action, cmds: &mut Vec<Command>) {
         Action::ViewStacks => goto_view(state, View::Stacks, cmds),
         Action::ViewServices => goto_view(state, View::Services, cmds),
         Action::ViewContainers => goto_view(state, View::Containers, cmds),
+        Action::ViewRoutes => goto_view(state, View::Routes, cmds),
+        Action::ShowRoutes => routes_of_selection(state),
         _ => {
             let snap = state.snapshot.clone();
             match state.screen_mut() {
@@ -378,8 +385,54 @@ fn open(state: &mut AppState, cmds: &mut Vec<Command>) {
             push_list(state, View::Parts, scope);
         }
         Some(Row::Container(_) | Row::Part(..)) => logs_of_selection(state, false, cmds),
+        // A route: the replicas of the service it reaches.
+        Some(Row::Route(r)) if snap.services.iter().any(|s| s.id == r.service_id) => {
+            let scope = Scope {
+                service: Some(r.service_id.clone()),
+                ..Scope::default()
+            };
+            push_list(state, View::Containers, scope);
+        }
+        Some(Row::Route(r)) => {
+            let msg = format!(
+                "route {} reaches no service berth knows ({})",
+                r.name, r.service
+            );
+            state.notify(Level::Warn, msg);
+        }
         None => {}
     }
+}
+
+/// `w`: the routes that reach the selected service (a container's
+/// service, a stack's services).
+fn routes_of_selection(state: &mut AppState) {
+    let snap = state.snapshot.clone();
+    let Screen::List(l) = state.screen() else {
+        return;
+    };
+    let scope = match l.selected(&snap) {
+        Some(Row::Service(s)) => Scope {
+            service: Some(s.id.clone()),
+            ..Scope::default()
+        },
+        Some(Row::Container(c)) => Scope {
+            service: Some(c.service_id.clone()),
+            ..Scope::default()
+        },
+        Some(Row::Stack(s)) => Scope {
+            stack: Some(s.name.clone()),
+            ..Scope::default()
+        },
+        _ => {
+            state.notify(
+                Level::Warn,
+                "routes: select a service, a container or a stack",
+            );
+            return;
+        }
+    };
+    push_list(state, View::Routes, scope);
 }
 
 /// Opens logs of the selected container, or of every container of the
@@ -392,6 +445,9 @@ fn logs_of_selection(state: &mut AppState, previous: bool, cmds: &mut Vec<Comman
     let (target, title) = match l.selected(&snap) {
         Some(Row::Container(c)) => (LogTarget::Container(c.id.clone()), c.name.clone()),
         Some(Row::Service(s)) => (LogTarget::Service(s.id.clone()), s.qualified_name()),
+        Some(Row::Route(r)) if snap.services.iter().any(|s| s.id == r.service_id) => {
+            (LogTarget::Service(r.service_id.clone()), r.service.clone())
+        }
         Some(Row::Part(pod, p)) => (
             LogTarget::Part {
                 pod: pod.id.clone(),

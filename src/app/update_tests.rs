@@ -22,6 +22,7 @@ pub(super) fn state_with(read_only: bool) -> AppState {
         log_capacity: 100,
         save_dir: std::env::temp_dir(),
         audit_dir: None,
+        routes: Default::default(),
     };
     let mut s = AppState::new(settings, (120, 30), NOW);
     update(

@@ -9,6 +9,7 @@ pub enum View {
     Containers,
     /// A pod's containers (Kubernetes), one level below the pod.
     Parts,
+    Routes,
     Logs,
 }
 
@@ -20,6 +21,7 @@ impl View {
             View::Services => "services",
             View::Containers => "containers",
             View::Parts => "containers",
+            View::Routes => "routes",
             View::Logs => "logs",
         }
     }
@@ -27,7 +29,13 @@ impl View {
     /// Names and short forms accepted in `:` command mode.
     pub fn parse(s: &str) -> Option<View> {
         let s = s.trim().to_ascii_lowercase();
-        let all = [View::Nodes, View::Stacks, View::Services, View::Containers];
+        let all = [
+            View::Nodes,
+            View::Stacks,
+            View::Services,
+            View::Containers,
+            View::Routes,
+        ];
         let aliases: &[(&str, View)] = &[
             ("no", View::Nodes),
             ("node", View::Nodes),
@@ -41,6 +49,10 @@ impl View {
             ("ps", View::Containers),
             ("tasks", View::Containers),
             ("pods", View::Containers),
+            ("ro", View::Routes),
+            ("route", View::Routes),
+            ("ingress", View::Routes),
+            ("ing", View::Routes),
         ];
         if let Some((_, v)) = aliases.iter().find(|(a, _)| *a == s) {
             return Some(*v);

@@ -115,6 +115,12 @@ pub struct Container {
     /// A pod's containers, init containers first (Kubernetes only; empty
     /// for Docker and swarm, whose copies are single containers).
     pub parts: Vec<ContainerPart>,
+    /// The networks it is on with its address there, sorted by name.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub networks: Vec<(String, String)>,
+    /// Its `traefik.*` labels, sorted: what routes are made of.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub route_labels: Vec<(String, String)>,
 }
 
 /// Where one container of a pod is, as the kubelet reports it.

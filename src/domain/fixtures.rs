@@ -310,6 +310,8 @@ pub fn swarm() -> Snapshot {
         }),
         problem: Some("task: non-zero exit (1)".into()),
         revision: None,
+        route_labels: Vec::new(),
+        routes: Vec::new(),
     };
     let agent = Service {
         id: "svcagent".into(),
@@ -363,6 +365,8 @@ pub fn swarm() -> Snapshot {
                 history,
             }),
             parts: Vec::new(),
+            networks: Vec::new(),
+            route_labels: Vec::new(),
         }
     };
     let containers = vec![

@@ -81,6 +81,13 @@ pub struct Service {
     /// The revision running now, as `kubectl rollout history` numbers it
     /// (a Deployment's) or names it (a StatefulSet's); `None` elsewhere.
     pub revision: Option<String>,
+    /// A swarm service's own `traefik.*` labels (not its tasks'), sorted.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub route_labels: Vec<(String, String)>,
+    /// The hosts and paths that reach it (`shop.example.org/api*`), from
+    /// the snapshot's routes.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub routes: Vec<String>,
 }
 
 /// A rolling update as the engine reports it.

@@ -6,6 +6,8 @@ use crate::app::view::View;
 use crate::backend::Backend;
 use crate::cli::{Kind, Output};
 use crate::domain::Snapshot;
+use crate::routes::feed::{self, FeedConfig};
+use crate::routes::live::{self, Live};
 use crate::ui::text;
 use std::io::Write;
 use unicode_width::UnicodeWidthStr;
@@ -14,9 +16,19 @@ pub async fn ls(
     backend: &dyn Backend,
     kind: Kind,
     output: Output,
+    routes: &FeedConfig,
     out: &mut impl Write,
 ) -> anyhow::Result<()> {
-    let snap = backend.snapshot().await?;
+    let mut snap = backend.snapshot().await?;
+    if kind == Kind::Routes {
+        // Routes with their status: every backend probed once.
+        let mut live = Live::default();
+        feed::probe_once(routes, &snap, &mut live).await;
+        for n in &live.notes {
+            eprintln!("berth: {n}");
+        }
+        snap.routes = live::compose(&snap, &live);
+    }
     // The rest is listed; what the backend could not see is said apart.
     for p in &snap.problems {
         eprintln!("berth: {p}");
@@ -28,6 +40,7 @@ pub async fn ls(
                 Kind::Stacks => serde_json::to_value(&snap.stacks)?,
                 Kind::Services => serde_json::to_value(&snap.services)?,
                 Kind::Containers => serde_json::to_value(&snap.containers)?,
+                Kind::Routes => serde_json::to_value(&snap.routes)?,
             };
             serde_json::to_writer_pretty(&mut *out, &value)?;
             writeln!(out)?;
@@ -43,6 +56,7 @@ fn view_of(kind: Kind) -> View {
         Kind::Stacks => View::Stacks,
         Kind::Services => View::Services,
         Kind::Containers => View::Containers,
+        Kind::Routes => View::Routes,
     }
 }
 

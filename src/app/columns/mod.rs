@@ -7,6 +7,7 @@ mod container;
 mod format;
 mod node;
 mod part;
+mod route;
 mod service;
 mod stack;
 
@@ -14,11 +15,12 @@ pub use container::ContainerColumn;
 pub use format::age;
 pub use node::NodeColumn;
 pub use part::PartColumn;
+pub use route::{RouteColumn, status_text};
 pub use service::ServiceColumn;
 pub use stack::StackColumn;
 
 use super::view::View;
-use crate::domain::{Container, ContainerPart, Node, Service, Snapshot, Stack};
+use crate::domain::{Container, ContainerPart, Node, Route, Service, Snapshot, Stack};
 use std::borrow::Cow;
 use std::cmp::Ordering;
 use std::sync::LazyLock;
@@ -139,12 +141,14 @@ pub fn columns(view: View) -> &'static [Column] {
     static SERVICES: LazyLock<Vec<Column>> = LazyLock::new(specs::<ServiceColumn>);
     static CONTAINERS: LazyLock<Vec<Column>> = LazyLock::new(specs::<ContainerColumn>);
     static PARTS: LazyLock<Vec<Column>> = LazyLock::new(specs::<PartColumn>);
+    static ROUTES: LazyLock<Vec<Column>> = LazyLock::new(specs::<RouteColumn>);
     match view {
         View::Nodes => &NODES,
         View::Stacks => &STACKS,
         View::Services => &SERVICES,
         View::Containers => &CONTAINERS,
         View::Parts => &PARTS,
+        View::Routes => &ROUTES,
         View::Logs => &[],
     }
 }
@@ -167,6 +171,7 @@ pub enum Row<'a> {
     Container(&'a Container),
     /// One container of a pod, beside its pod.
     Part(&'a Container, &'a ContainerPart),
+    Route(&'a Route),
 }
 
 /// Runs `$f` with the row's item and its kind's column `$i`, or gives `$none`
@@ -179,6 +184,7 @@ macro_rules! with_column {
             Row::Service($item) => ServiceColumn::ALL.get($i).map_or($none, |&$c| $f),
             Row::Container($item) => ContainerColumn::ALL.get($i).map_or($none, |&$c| $f),
             Row::Part(_, $item) => PartColumn::ALL.get($i).map_or($none, |&$c| $f),
+            Row::Route($item) => RouteColumn::ALL.get($i).map_or($none, |&$c| $f),
         }
     };
 }
@@ -196,6 +202,7 @@ impl<'a> Row<'a> {
                 let part = pod.parts.get(index & ((1 << PART_BITS) - 1))?;
                 Some(Row::Part(pod, part))
             }
+            View::Routes => snap.routes.get(index).map(Row::Route),
             View::Logs => None,
         }
     }
@@ -209,6 +216,7 @@ impl<'a> Row<'a> {
             Row::Container(c) => &c.id,
             // Unique within its pod, the one scope it is listed in.
             Row::Part(_, p) => &p.name,
+            Row::Route(r) => &r.id,
         }
     }
 
@@ -220,6 +228,7 @@ impl<'a> Row<'a> {
             Row::Service(s) => &s.name,
             Row::Container(c) => &c.name,
             Row::Part(_, p) => &p.name,
+            Row::Route(r) => &r.name,
         }
     }
 
@@ -272,6 +281,7 @@ impl<'a> Row<'a> {
             (Row::Service(a), Row::Service(b)) => by_value::<ServiceColumn>(a, b, i),
             (Row::Container(a), Row::Container(b)) => by_value::<ContainerColumn>(a, b, i),
             (Row::Part(_, a), Row::Part(_, b)) => by_value::<PartColumn>(a, b, i),
+            (Row::Route(a), Row::Route(b)) => by_value::<RouteColumn>(a, b, i),
             _ => Ordering::Equal,
         };
         primary

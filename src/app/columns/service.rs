@@ -13,6 +13,7 @@ pub enum ServiceColumn {
     Image,
     Revision,
     Ports,
+    Routes,
     Age,
     Status,
 }
@@ -27,6 +28,7 @@ impl KindColumn for ServiceColumn {
         Self::Image,
         Self::Revision,
         Self::Ports,
+        Self::Routes,
         Self::Age,
         Self::Status,
     ];
@@ -40,6 +42,7 @@ impl KindColumn for ServiceColumn {
             Self::Image => flex("IMAGE", 14, 1),
             Self::Revision => optional(num("REV", 3, 5)),
             Self::Ports => col("PORTS", 14, 3),
+            Self::Routes => optional(col("ROUTES", 18, 5)),
             Self::Age => num("AGE", 5, 1),
             Self::Status => flex("STATUS", 10, 4),
         }
@@ -64,6 +67,11 @@ impl KindColumn for ServiceColumn {
             },
             Self::Revision => s.revision.as_deref().unwrap_or("").into(),
             Self::Ports => s.ports.as_str().into(),
+            Self::Routes => match s.routes.as_slice() {
+                [] => "".into(),
+                [one] => one.as_str().into(),
+                [first, rest @ ..] => format!("{first} +{}", rest.len()).into(),
+            },
             Self::Age => age(s.created, now).into(),
             Self::Status => status(s).into(),
         }

@@ -85,7 +85,40 @@ pub fn container(summary: &ContainerSummary, host: &Host<'_>) -> Container {
         command: clean(summary.command.as_deref().unwrap_or_default()),
         task: None,
         parts: Vec::new(),
+        networks: networks(summary),
+        route_labels: route_labels(labels),
     }
+}
+
+/// The networks a container is on, with its IPv4 address on each.
+fn networks(summary: &ContainerSummary) -> Vec<(String, String)> {
+    let mut nets: Vec<(String, String)> = summary
+        .network_settings
+        .as_ref()
+        .and_then(|n| n.networks.as_ref())
+        .into_iter()
+        .flatten()
+        .map(|(name, ep)| {
+            let ip = ep.ip_address.as_deref().unwrap_or_default();
+            (clean(name), clean(ip))
+        })
+        .collect();
+    nets.sort();
+    nets
+}
+
+/// The `traefik.*` labels among `labels`, sorted, cleaned for the screen.
+pub fn route_labels(
+    labels: Option<&std::collections::HashMap<String, String>>,
+) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = labels
+        .into_iter()
+        .flatten()
+        .filter(|(k, _)| k.starts_with("traefik."))
+        .map(|(k, v)| (clean(k), clean(v)))
+        .collect();
+    out.sort();
+    out
 }
 
 /// The image as `docker ps` shows it: a container made from an image id

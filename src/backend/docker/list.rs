@@ -103,14 +103,16 @@ impl Model {
         let mut node = self.node.clone();
         node.containers_total = containers.len() as u32;
         node.containers_running = containers.iter().filter(|c| c.state.is_running()).count() as u32;
-        Snapshot {
+        let mut snap = Snapshot {
             nodes: vec![node],
             stacks,
             services,
             containers,
             problems: Vec::new(),
             routes: Vec::new(),
-        }
+        };
+        crate::routes::attach(&mut snap);
+        snap
     }
 }
 

@@ -290,6 +290,8 @@ fn workload(
         update,
         problem: None,
         revision: None,
+        route_labels: Vec::new(),
+        routes: Vec::new(),
     }
 }
 
@@ -542,6 +544,12 @@ pub fn pod(p: &Pod, replicasets: &HashMap<String, String>) -> Container {
         command: String::new(),
         task: None,
         parts: parts(p),
+        networks: if ip.is_empty() {
+            Vec::new()
+        } else {
+            vec![("pod".into(), clean(ip))]
+        },
+        route_labels: Vec::new(),
     }
 }
 

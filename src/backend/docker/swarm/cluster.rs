@@ -155,14 +155,16 @@ impl Cluster {
                 )
             })
             .collect();
-        Snapshot {
+        let mut snap = Snapshot {
             nodes,
             stacks,
             services,
             containers,
             problems: Vec::new(),
             routes: Vec::new(),
-        }
+        };
+        crate::routes::attach(&mut snap);
+        snap
     }
 
     fn node_counts(&self) -> Option<HashMap<&str, (u32, u32)>> {

@@ -211,6 +211,10 @@ pub fn service(s: &SwarmService, problem: Option<String>) -> Service {
         update,
         problem,
         revision: None,
+        route_labels: crate::backend::docker::convert::route_labels(
+            spec.and_then(|s| s.labels.as_ref()),
+        ),
+        routes: Vec::new(),
     }
 }
 

@@ -1,0 +1,202 @@
+//! The route feed: while routes are on screen, probes their backends
+//! (those on screen every [`VISIBLE_EVERY`], the rest every
+//! [`OTHERS_EVERY`], at most [`IN_FLIGHT`] at once) and reads the
+//! sources the snapshot does not carry. It sends a new [`Live`] only when
+//! something an operator would see changed; with no route on screen it
+//! does nothing at all.
+
+use super::live::{self, Live};
+use super::probe::{self, Probe, Target};
+use crate::backend::Backend;
+use crate::domain::Snapshot;
+use futures::StreamExt;
+use futures::stream::FuturesUnordered;
+use std::collections::{HashMap, HashSet};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::{mpsc, watch};
+use tokio::time::Instant;
+
+pub const VISIBLE_EVERY: Duration = Duration::from_secs(5);
+pub const OTHERS_EVERY: Duration = Duration::from_secs(30);
+pub const IN_FLIGHT: usize = 16;
+/// How often Traefik's API is read while routes are shown.
+pub const API_EVERY: Duration = Duration::from_secs(5);
+const API_TIMEOUT: Duration = Duration::from_secs(3);
+
+/// Where routes come from beyond the engine's own objects.
+#[derive(Debug, Clone, Default)]
+pub struct FeedConfig {
+    /// `--haproxy-config FILE`.
+    pub haproxy_file: Option<PathBuf>,
+    /// `--traefik-url URL`.
+    pub traefik_url: Option<String>,
+}
+
+/// What the console shows of routes: whether any, and which backends
+/// (`address:port`) are on screen.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Watching {
+    pub on: bool,
+    pub visible: Vec<String>,
+}
+
+pub async fn run(
+    backend: Arc<dyn Backend>,
+    cfg: FeedConfig,
+    mut snaps: watch::Receiver<Arc<Snapshot>>,
+    mut watching: watch::Receiver<Watching>,
+    tx: mpsc::Sender<Arc<Live>>,
+) {
+    let mut feed = Feed {
+        backend,
+        cfg,
+        live: Live::default(),
+        due: HashMap::new(),
+        api_due: None,
+    };
+    let mut inflight = FuturesUnordered::new();
+    let mut busy: HashSet<String> = HashSet::new();
+    loop {
+        if !watching.borrow_and_update().on {
+            tokio::select! {
+                r = watching.changed() => if r.is_err() { return },
+                _ = tx.closed() => return,
+            }
+            continue;
+        }
+        let snap = snaps.borrow_and_update().clone();
+        let mut changed = feed.refresh_sources(&snap).await;
+        let visible: HashSet<String> = watching.borrow().visible.iter().cloned().collect();
+        let targets = live::targets(&live::compose(&snap, &feed.live));
+        changed |= feed.forget_gone(&targets);
+        let now = Instant::now();
+        for t in &targets {
+            if inflight.len() >= IN_FLIGHT {
+                break;
+            }
+            let key = t.key();
+            if busy.contains(&key) || feed.due.get(&key).is_some_and(|d| *d > now) {
+                continue;
+            }
+            let every = if visible.contains(&key) {
+                VISIBLE_EVERY
+            } else {
+                OTHERS_EVERY
+            };
+            feed.due.insert(key.clone(), now + every);
+            busy.insert(key.clone());
+            let t: Target = t.clone();
+            inflight.push(async move { (key, probe::probe(&t).await) });
+        }
+        if changed && tx.send(Arc::new(feed.live.clone())).await.is_err() {
+            return;
+        }
+        tokio::select! {
+            Some((key, p)) = inflight.next() => {
+                busy.remove(&key);
+                if feed.record(key, p) && tx.send(Arc::new(feed.live.clone())).await.is_err() {
+                    return;
+                }
+            }
+            _ = tokio::time::sleep(Duration::from_secs(1)) => {}
+            r = snaps.changed() => if r.is_err() { return },
+            r = watching.changed() => if r.is_err() { return },
+            _ = tx.closed() => return,
+        }
+    }
+}
+
+struct Feed {
+    #[allow(dead_code)]
+    backend: Arc<dyn Backend>,
+    cfg: FeedConfig,
+    live: Live,
+    /// When each backend is due to be probed again.
+    due: HashMap<String, Instant>,
+    /// When Traefik's API is due to be read again.
+    api_due: Option<Instant>,
+}
+
+impl Feed {
+    /// Reads the sources beyond the snapshot when due; whether `live`
+    /// changed.
+    async fn refresh_sources(&mut self, snap: &Snapshot) -> bool {
+        let now = Instant::now();
+        if self.api_due.is_some_and(|d| d > now) {
+            return false;
+        }
+        self.api_due = Some(now + API_EVERY);
+        let (api, note) = read_api(&self.cfg, snap).await;
+        let mut changed = false;
+        if api != self.live.api.as_deref().cloned() {
+            self.live.api = api.map(Arc::new);
+            changed = true;
+        }
+        changed | set_note(&mut self.live.notes, "traefik API", note)
+    }
+
+    /// Drops what is known of backends no route has any more.
+    fn forget_gone(&mut self, targets: &[Target]) -> bool {
+        let keep: HashSet<String> = targets.iter().map(Target::key).collect();
+        let before = self.live.probes.len();
+        self.live.probes.retain(|k, _| keep.contains(k));
+        self.due.retain(|k, _| keep.contains(k));
+        before != self.live.probes.len()
+    }
+
+    /// Keeps a probe result; whether it is news.
+    fn record(&mut self, key: String, p: Probe) -> bool {
+        match self.live.probes.get(&key) {
+            Some(old) if !live::differs(old, &p) => false,
+            _ => {
+                self.live.probes.insert(key, p);
+                true
+            }
+        }
+    }
+}
+
+/// Traefik's API at `--traefik-url`, else at the Traefik container found;
+/// a note when it does not answer.
+async fn read_api(
+    cfg: &FeedConfig,
+    snap: &Snapshot,
+) -> (Option<super::traefik_api::ApiState>, Option<String>) {
+    let url = cfg.traefik_url.clone().or_else(|| {
+        super::traefik_api::find_api(snap, |c| {
+            c.networks.iter().map(|(_, ip)| ip.clone()).find(|ip| !ip.is_empty())
+        })
+    });
+    let Some(url) = url else {
+        return (None, None);
+    };
+    match super::traefik_api::fetch(&url, API_TIMEOUT).await {
+        Ok(state) => (Some(state), None),
+        Err(e) => (None, Some(format!("traefik API at {url}: {e}"))),
+    }
+}
+
+/// Replaces the note that starts with `source`; whether notes changed.
+fn set_note(notes: &mut Vec<String>, source: &str, note: Option<String>) -> bool {
+    let before = notes.clone();
+    notes.retain(|n| !n.starts_with(source));
+    notes.extend(note);
+    *notes != before
+}
+
+/// One round for headless `berth ls routes`: Traefik's API read and every
+/// backend probed once, [`IN_FLIGHT`] at a time.
+pub async fn probe_once(cfg: &FeedConfig, snap: &Snapshot, live: &mut Live) {
+    let (api, note) = read_api(cfg, snap).await;
+    live.api = api.map(Arc::new);
+    set_note(&mut live.notes, "traefik API", note);
+    let targets = live::targets(&live::compose(snap, live));
+    let results: Vec<(String, Probe)> = futures::stream::iter(targets)
+        .map(|t| async move { (t.key(), probe::probe(&t).await) })
+        .buffer_unordered(IN_FLIGHT)
+        .collect()
+        .await;
+    live.probes.extend(results);
+}

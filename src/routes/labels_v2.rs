@@ -1,0 +1,320 @@
+//! Traefik v2/v3 labels (`traefik.http.routers.<r>.rule`, …) into routes,
+//! with Traefik's defaults where labels are left out (OPERATIONS.md):
+//! one service named after the container, one router with the default
+//! rule when there is exactly one service, a router without a service
+//! linked to the only one.
+
+use super::owner::{Owner, normalize};
+use super::rule::{self, Syntax};
+use super::traefik::Traefik;
+use super::{middleware, split_list};
+use crate::domain::{Route, RouteSource};
+use std::collections::{BTreeMap, HashMap};
+
+/// Properties by name, keyed by lowercase property path.
+type Props = BTreeMap<String, String>;
+
+/// The routers, services and middlewares one owner's labels declare.
+#[derive(Default)]
+pub struct Declared {
+    routers: BTreeMap<String, Props>,
+    services: BTreeMap<String, Props>,
+    pub middlewares: BTreeMap<String, Vec<(String, String)>>,
+}
+
+/// Whether these labels use the v2/v3 keys.
+pub fn applies(labels: &[(String, String)]) -> bool {
+    labels
+        .iter()
+        .any(|(k, _)| k.to_ascii_lowercase().starts_with("traefik.http."))
+}
+
+pub fn declared(labels: &[(String, String)]) -> Declared {
+    let mut d = Declared::default();
+    for (k, v) in labels {
+        let Some(rest) = strip_prefix_ci(k, "traefik.http.") else {
+            continue;
+        };
+        let mut parts = rest.splitn(3, '.');
+        let (Some(kind), Some(name), Some(prop)) = (parts.next(), parts.next(), parts.next())
+        else {
+            continue;
+        };
+        let prop = prop.to_ascii_lowercase();
+        let value = v.clone();
+        match kind.to_ascii_lowercase().as_str() {
+            "routers" => {
+                d.routers
+                    .entry(name.to_owned())
+                    .or_default()
+                    .insert(prop, value);
+            }
+            "services" => {
+                d.services
+                    .entry(name.to_owned())
+                    .or_default()
+                    .insert(prop, value);
+            }
+            "middlewares" => d
+                .middlewares
+                .entry(name.to_owned())
+                .or_default()
+                .push((prop, value)),
+            _ => {}
+        }
+    }
+    d
+}
+
+/// What every owner declares, for references across containers
+/// (`auth@docker` defined by another container's labels).
+#[derive(Default)]
+pub struct Shared {
+    pub middlewares: HashMap<String, (String, Vec<String>)>,
+    pub services: HashMap<String, String>,
+}
+
+impl Shared {
+    pub fn add(&mut self, owner: &Owner<'_>, d: &Declared) {
+        for (name, opts) in &d.middlewares {
+            self.middlewares
+                .entry(name.clone())
+                .or_insert_with(|| middleware::describe(opts));
+        }
+        for name in d.services.keys() {
+            self.services
+                .entry(name.clone())
+                .or_insert_with(|| owner.service.clone());
+        }
+    }
+}
+
+pub fn routes(owner: &Owner<'_>, shared: &Shared, traefik: Option<&Traefik>) -> Vec<Route> {
+    let d = declared(owner.labels);
+    let default_name = normalize(&owner.name);
+    let mut services = d.services.clone();
+    if services.is_empty() {
+        services.insert(default_name.clone(), Props::new());
+    }
+    let mut routers = d.routers.clone();
+    let mut owner_problems = Vec::new();
+    if owner.disagree {
+        owner_problems.push(
+            "its replicas' labels differ: Traefik drops the router (defined multiple times with \
+             different configurations)"
+                .to_owned(),
+        );
+    }
+    if routers.is_empty() {
+        if services.len() == 1 {
+            routers.insert(default_name.clone(), Props::new());
+        } else {
+            // Traefik makes no router; say so where the operator looks.
+            let names: Vec<&str> = services.keys().map(String::as_str).collect();
+            let mut r = base(owner, &default_name);
+            r.problems = owner_problems;
+            r.problems.push(format!(
+                "several services ({}) and no router: Traefik makes no route",
+                names.join(", ")
+            ));
+            return vec![r];
+        }
+    }
+    let network = label(owner.labels, "traefik.docker.network");
+    let exposed = owner.exposed();
+    let mut out = Vec::new();
+    for (name, props) in &routers {
+        let mut r = base(owner, name);
+        r.problems = owner_problems.clone();
+        let text = props
+            .get("rule")
+            .cloned()
+            .unwrap_or_else(|| format!("Host(`{default_name}`)"));
+        let syntax = match props.get("rulesyntax").map(String::as_str) {
+            Some("v2") => Syntax::V2,
+            Some("v3") => Syntax::V3,
+            _ => traefik.map(|t| t.syntax).unwrap_or(Syntax::V2),
+        };
+        match rule::parse_v2(&text, syntax) {
+            Ok(info) => {
+                r.hosts = info.hosts;
+                r.paths = info.paths;
+            }
+            Err(e) => r.problems.push(format!("rule does not parse {e}")),
+        }
+        r.rule = text;
+        r.entrypoints = props
+            .get("entrypoints")
+            .map(|e| split_list(e))
+            .unwrap_or_default();
+        let tls_props: Vec<(&String, &String)> =
+            props.iter().filter(|(k, _)| k.starts_with("tls")).collect();
+        r.tls = tls_props
+            .iter()
+            .any(|(k, v)| k.as_str() != "tls" || v.eq_ignore_ascii_case("true"));
+        r.tls_detail = props
+            .get("tls.certresolver")
+            .map(|c| format!("certresolver {c}"))
+            .unwrap_or_default();
+        for m in props
+            .get("middlewares")
+            .map(|m| split_list(m))
+            .unwrap_or_default()
+        {
+            r.middlewares
+                .push(middleware_text(&m, &d, shared, &mut r.problems));
+        }
+        let service = match props.get("service") {
+            Some(s) => Some(s.clone()),
+            None if services.len() == 1 => services.keys().next().cloned(),
+            None => {
+                let names: Vec<&str> = services.keys().map(String::as_str).collect();
+                r.problems.push(format!(
+                    "router {name} names no service and the labels define several ({}): Traefik drops it",
+                    names.join(", ")
+                ));
+                None
+            }
+        };
+        if let Some(svc) = service {
+            let local = svc
+                .strip_suffix("@docker")
+                .or_else(|| svc.strip_suffix("@swarm"))
+                .unwrap_or(&svc);
+            match services.get(local) {
+                Some(props) => {
+                    r.port = port(owner, local, props, &exposed, &mut r.problems);
+                    r.backends = owner.backends(r.port, network, traefik);
+                    r.status = owner.initial_status();
+                    r.problems.extend(owner.network_problems(network, traefik));
+                }
+                None if svc.contains('@')
+                    && !svc.ends_with("@docker")
+                    && !svc.ends_with("@swarm") =>
+                {
+                    r.service = svc.clone();
+                    r.service_id.clear();
+                }
+                None => match shared.services.get(local) {
+                    Some(other) => {
+                        r.service = other.clone();
+                        r.service_id.clear();
+                    }
+                    None => r
+                        .problems
+                        .push(format!("router {name}: service {svc} is not defined")),
+                },
+            }
+        }
+        out.push(r);
+    }
+    out
+}
+
+fn base(owner: &Owner<'_>, name: &str) -> Route {
+    Route {
+        id: format!("traefik-v2/{}/{name}", owner.name),
+        name: name.to_owned(),
+        source: RouteSource::TraefikV2,
+        service: owner.service.clone(),
+        service_id: owner.service_id.clone(),
+        stack: owner.stack.clone(),
+        status: owner.initial_status(),
+        ..Route::default()
+    }
+}
+
+/// The server port: the label, else the lowest exposed port; a swarm
+/// service exposes none to Traefik.
+fn port(
+    owner: &Owner<'_>,
+    service: &str,
+    props: &Props,
+    exposed: &[u16],
+    problems: &mut Vec<String>,
+) -> Option<u16> {
+    let key = format!("traefik.http.services.{service}.loadbalancer.server.port");
+    match props.get("loadbalancer.server.port") {
+        Some(p) => match p.trim().parse::<u16>() {
+            Ok(port) => {
+                if !owner.swarm && !exposed.is_empty() && !exposed.contains(&port) {
+                    problems.push(format!(
+                        "port {port} is not exposed by the container (it exposes {})",
+                        join_ports(exposed)
+                    ));
+                }
+                Some(port)
+            }
+            Err(_) => {
+                problems.push(format!("{key}={p} is not a port"));
+                None
+            }
+        },
+        None if owner.swarm => {
+            problems.push(format!(
+                "a swarm service needs the label {key}: Traefik does not read a service's ports"
+            ));
+            None
+        }
+        None => match exposed.first() {
+            Some(p) => Some(*p),
+            None => {
+                problems.push(format!(
+                    "port is missing: no label {key} and the container exposes no port"
+                ));
+                None
+            }
+        },
+    }
+}
+
+pub fn join_ports(ports: &[u16]) -> String {
+    ports
+        .iter()
+        .map(u16::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// A middleware by what it does, looked up in these labels, then in every
+/// container's (`name@docker`); one from another provider by its name.
+fn middleware_text(
+    name: &str,
+    d: &Declared,
+    shared: &Shared,
+    problems: &mut Vec<String>,
+) -> String {
+    let local = name
+        .strip_suffix("@docker")
+        .or_else(|| name.strip_suffix("@swarm"))
+        .unwrap_or(name);
+    if let Some(opts) = d.middlewares.get(local) {
+        let (text, p) = middleware::describe(opts);
+        problems.extend(p);
+        return text;
+    }
+    if let Some((text, p)) = shared.middlewares.get(local) {
+        problems.extend(p.iter().cloned());
+        return text.clone();
+    }
+    if !name.contains('@') || local != name {
+        problems.push(format!(
+            "middleware {name} is not defined by any container's labels"
+        ));
+    }
+    name.to_owned()
+}
+
+pub fn label<'a>(labels: &'a [(String, String)], key: &str) -> Option<&'a str> {
+    labels
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case(key))
+        .map(|(_, v)| v.as_str())
+        .filter(|v| !v.is_empty())
+}
+
+pub fn strip_prefix_ci<'a>(s: &'a str, prefix: &str) -> Option<&'a str> {
+    let head = s.get(..prefix.len())?;
+    head.eq_ignore_ascii_case(prefix)
+        .then(|| &s[prefix.len()..])
+}
