@@ -153,9 +153,8 @@ async fn haproxy_routes_by_host_to_a_container_and_berth_shows_that_route() {
 
     let cfg = haproxy::parse(&text);
     assert_eq!(cfg.problems, vec![]);
-    let mut addresses = haproxy::name_addresses(&snap);
-    addresses.insert(web_ip.clone(), web_id.clone());
-    let routes = haproxy::routes(&cfg, &file.origin, &snap, &addresses);
+    // The snapshot carries each container's IPs: the server's is the httpd's.
+    let routes = haproxy::routes(&cfg, &file.origin, &snap, &haproxy::addresses(&snap));
     assert_eq!(routes.len(), 1, "{routes:#?}");
     let r = &routes[0];
     assert_eq!(r.name, "web-in/web");

@@ -166,7 +166,10 @@ async fn read_api(
 ) -> (Option<super::traefik_api::ApiState>, Option<String>) {
     let url = cfg.traefik_url.clone().or_else(|| {
         super::traefik_api::find_api(snap, |c| {
-            c.networks.iter().map(|(_, ip)| ip.clone()).find(|ip| !ip.is_empty())
+            c.networks
+                .iter()
+                .map(|(_, ip)| ip.clone())
+                .find(|ip| !ip.is_empty())
         })
     });
     let Some(url) = url else {

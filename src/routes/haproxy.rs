@@ -11,7 +11,7 @@ mod tests;
 mod words;
 
 pub use acl::{AclRef, Condition, Term, Test};
-pub use route::{name_addresses, routes};
+pub use route::{addresses, name_addresses, routes};
 
 use std::fmt;
 use words::Word;

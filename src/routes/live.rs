@@ -21,7 +21,10 @@ pub struct Live {
 
 impl Live {
     pub fn is_empty(&self) -> bool {
-        self.extra.is_empty() && self.probes.is_empty() && self.notes.is_empty() && self.api.is_none()
+        self.extra.is_empty()
+            && self.probes.is_empty()
+            && self.notes.is_empty()
+            && self.api.is_none()
     }
 }
 

@@ -37,9 +37,27 @@ pub fn name_addresses(snap: &Snapshot) -> HashMap<String, String> {
     map
 }
 
+/// Every server address berth can match: each container's IP on each of
+/// its networks, then the names of [`name_addresses`].
+pub fn addresses(snap: &Snapshot) -> HashMap<String, String> {
+    let mut map = HashMap::new();
+    let running = snap.containers.iter().filter(|c| c.state.is_running());
+    for c in running {
+        for (_, ip) in &c.networks {
+            if !ip.is_empty() {
+                map.entry(ip.clone()).or_insert_with(|| c.id.clone());
+            }
+        }
+    }
+    for (name, id) in name_addresses(snap) {
+        map.entry(name).or_insert(id);
+    }
+    map
+}
+
 /// The routes `cfg` declares. `origin` says where it was read (a file, or
 /// `container:/path`); `addresses` maps a server address (an IP or a host
-/// name, see [`name_addresses`]) to the id of the container it reaches.
+/// name, see [`addresses`]) to the id of the container it reaches.
 pub fn routes(
     cfg: &Config,
     origin: &str,

@@ -443,6 +443,31 @@ fn dynamic_backends_and_server_addresses() {
 }
 
 #[test]
+fn addresses_are_ips_of_running_containers_then_names() {
+    let mut web = container("c-web", "web", None, None);
+    web.networks = vec![
+        ("bridge".into(), "172.17.0.9".into()),
+        ("front".into(), "10.1.0.4".into()),
+    ];
+    let mut gone = container("c-gone", "gone", None, None);
+    gone.state = ContainerState::Exited;
+    gone.networks = vec![("bridge".into(), "172.17.0.9".into())];
+    let snap = Snapshot {
+        containers: vec![gone, web],
+        ..Snapshot::default()
+    };
+    let map = addresses(&snap);
+    assert_eq!(
+        map.get("172.17.0.9").map(String::as_str),
+        Some("c-web"),
+        "a stopped container's old IP is not its"
+    );
+    assert_eq!(map.get("10.1.0.4").map(String::as_str), Some("c-web"));
+    assert_eq!(map.get("web").map(String::as_str), Some("c-web"));
+    assert_eq!(map.get("gone").map(String::as_str), Some("c-gone"));
+}
+
+#[test]
 fn swarm_tasks_answer_to_their_service_names() {
     let mut task = container("task1", "shop_app.1", Some("shop"), Some("app"));
     task.service_kind = ServiceKind::Swarm;
