@@ -41,6 +41,7 @@ fn new_state(size: (u16, u16), snap: Snapshot) -> AppState {
         log_capacity: LOG_LINES,
         save_dir: std::env::temp_dir(),
         audit_dir: None,
+        routes: Default::default(),
     };
     let mut s = AppState::new(settings, size, NOW);
     update(

@@ -88,6 +88,10 @@ pub struct Route {
     /// expression. Empty: any path.
     pub paths: Vec<String>,
     pub entrypoints: Vec<String>,
+    /// The Ingress class (`spec.ingressClassName` or the older
+    /// `kubernetes.io/ingress.class` annotation): which controller serves it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub class: Option<String>,
     pub tls: bool,
     /// What TLS uses: "certresolver le", "secret shop-tls"; empty when none.
     #[serde(skip_serializing_if = "String::is_empty")]

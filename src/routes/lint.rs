@@ -37,7 +37,11 @@ pub fn duplicates(routes: &mut [Route]) {
         for &a in idx {
             for &b in idx {
                 let (ra, rb) = (&routes[a], &routes[b]);
-                if a == b || !share_entrypoint(ra, rb) || same_target(ra, rb) {
+                if a == b
+                    || !share_entrypoint(ra, rb)
+                    || !share_class(ra, rb)
+                    || same_target(ra, rb)
+                {
                     continue;
                 }
                 found.push((
@@ -68,6 +72,15 @@ fn share_entrypoint(a: &Route, b: &Route) -> bool {
     a.entrypoints.is_empty()
         || b.entrypoints.is_empty()
         || a.entrypoints.iter().any(|e| b.entrypoints.contains(e))
+}
+
+/// Ingresses of different classes are served by different controllers:
+/// the same host and path on both do not clash.
+fn share_class(a: &Route, b: &Route) -> bool {
+    match (&a.class, &b.class) {
+        (Some(x), Some(y)) => x == y,
+        _ => true,
+    }
 }
 
 fn same_target(a: &Route, b: &Route) -> bool {
@@ -120,5 +133,22 @@ mod tests {
         assert!(routes[0].problems.is_empty());
         assert_eq!(routes[1].problems.len(), 1);
         assert_eq!(routes[2].problems.len(), 1);
+    }
+
+    #[test]
+    fn ingresses_of_different_classes_do_not_clash() {
+        let class = |r: Route, c: &str| Route {
+            class: Some(c.into()),
+            ..r
+        };
+        let mut routes = vec![
+            class(route("a", "shop.example.org", "/*", "a", &[]), "nginx"),
+            class(route("b", "shop.example.org", "/*", "b", &[]), "traefik"),
+            class(route("c", "shop.example.org", "/*", "c", &[]), "traefik"),
+        ];
+        duplicates(&mut routes);
+        assert!(routes[0].problems.is_empty(), "{:?}", routes[0].problems);
+        assert_eq!(routes[1].problems.len(), 1, "{:?}", routes[1].problems);
+        assert!(routes[2].problems[0].contains("also claimed by traefik-v2 b"));
     }
 }

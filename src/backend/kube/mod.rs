@@ -1,5 +1,7 @@
 //! Kubernetes backend: one kube-rs watcher per kind (nodes, namespaces,
-//! Deployments, StatefulSets, DaemonSets, ReplicaSets, pods), with the
+//! Deployments, StatefulSets, DaemonSets, ReplicaSets, pods; Services,
+//! Endpoints, Ingresses and, where their CRD is served, Traefik
+//! IngressRoutes for the routes), with the
 //! default backoff, each object slimmed to what berth shows (slim.rs) into
 //! a store of its own (store.rs). The stores are
 //! turned into a snapshot after each coalesced batch of changes; a watch
@@ -11,11 +13,15 @@
 mod connect;
 mod contexts;
 mod convert;
+mod crd;
 mod events;
+mod ingress;
+mod ingressroute;
 mod logs;
 mod ops;
 mod slim;
 mod store;
+mod targets;
 mod watch;
 
 pub use connect::{KubeTarget, kubeconfig_exists};

@@ -5,9 +5,12 @@
 
 use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, ReplicaSet, StatefulSet};
 use k8s_openapi::api::core::v1::{
-    Container, ContainerStatus, Namespace, Node, Pod, PodSpec, PodStatus, PodTemplateSpec,
+    Container, ContainerStatus, Endpoints, Namespace, Node, ObjectReference, Pod, PodSpec,
+    PodStatus, PodTemplateSpec, Service as KubeService, ServiceSpec,
 };
+use k8s_openapi::api::networking::v1::Ingress;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use kube::api::DynamicObject;
 use std::mem::take;
 
 /// The annotations berth reads; every other one (kubectl's
@@ -18,12 +21,18 @@ const KEPT_ANNOTATIONS: [&str; 2] = [
 ];
 
 fn meta(m: &mut ObjectMeta) {
+    meta_keeping(m, &KEPT_ANNOTATIONS);
+}
+
+/// An object's metadata without what berth never reads, keeping the
+/// annotations named in `kept`.
+fn meta_keeping(m: &mut ObjectMeta, kept: &[&str]) {
     m.managed_fields = None;
     m.generate_name = None;
     m.self_link = None;
     m.finalizers = None;
     if let Some(a) = m.annotations.as_mut() {
-        a.retain(|k, _| KEPT_ANNOTATIONS.contains(&k.as_str()));
+        a.retain(|k, _| kept.contains(&k.as_str()));
         if a.is_empty() {
             m.annotations = None;
         }
@@ -152,6 +161,73 @@ pub fn namespace(n: &mut Namespace) {
     meta(&mut n.metadata);
 }
 
+/// What an Ingress's routes read from its annotations: its class before
+/// `spec.ingressClassName`, and Traefik's router settings.
+pub const INGRESS_ANNOTATIONS: [&str; 3] = [
+    "kubernetes.io/ingress.class",
+    "traefik.ingress.kubernetes.io/router.middlewares",
+    "traefik.ingress.kubernetes.io/router.entrypoints",
+];
+
+/// An Ingress as its rules, TLS and class; its status (the load
+/// balancer's addresses) is not shown.
+pub fn ingress(i: &mut Ingress) {
+    meta_keeping(&mut i.metadata, &INGRESS_ANNOTATIONS);
+    i.status = None;
+}
+
+/// A Service as its selector and ports: which pods and ports an Ingress
+/// reaches through it.
+pub fn service(s: &mut KubeService) {
+    meta(&mut s.metadata);
+    s.metadata.labels = None;
+    if let Some(spec) = s.spec.as_mut() {
+        *spec = ServiceSpec {
+            selector: spec.selector.take(),
+            ports: spec.ports.take(),
+            cluster_ip: spec.cluster_ip.take(),
+            type_: spec.type_.take(),
+            external_name: spec.external_name.take(),
+            ..ServiceSpec::default()
+        };
+    }
+    s.status = None;
+}
+
+/// Endpoints as their ready addresses (IP and pod) and ports; the pods
+/// not ready are not routed to. Annotations go, and with them the
+/// leader-election record some controllers renew every few seconds.
+pub fn endpoints(e: &mut Endpoints) {
+    meta(&mut e.metadata);
+    e.metadata.labels = None;
+    e.metadata.resource_version = None;
+    for s in e.subsets.iter_mut().flatten() {
+        s.not_ready_addresses = None;
+        for a in s.addresses.iter_mut().flatten() {
+            a.hostname = None;
+            a.node_name = None;
+            if let Some(r) = a.target_ref.as_mut() {
+                *r = ObjectReference {
+                    kind: r.kind.take(),
+                    name: r.name.take(),
+                    uid: r.uid.take(),
+                    ..ObjectReference::default()
+                };
+            }
+        }
+    }
+}
+
+/// A custom resource (an IngressRoute) as its spec and the annotations an
+/// Ingress keeps.
+pub fn custom(o: &mut DynamicObject) {
+    meta_keeping(&mut o.metadata, &INGRESS_ANNOTATIONS);
+    o.metadata.labels = None;
+    if let Some(map) = o.data.as_object_mut() {
+        map.retain(|k, _| k == "spec");
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -273,5 +349,83 @@ mod tests {
             .containers[0];
         assert_eq!(c.image.as_deref(), Some("img:2"));
         assert!(c.env.is_none());
+    }
+
+    #[test]
+    fn endpoints_keep_the_ready_addresses_their_pods_and_ports() {
+        let mut e: Endpoints = serde_json::from_value(serde_json::json!({
+            "metadata": {"name": "web", "namespace": "shop", "resourceVersion": "42",
+                "labels": {"app": "web"},
+                "annotations": {"control-plane.alpha.kubernetes.io/leader": "{...}"}},
+            "subsets": [{
+                "addresses": [{"ip": "10.1.0.7", "nodeName": "n1", "hostname": "h",
+                    "targetRef": {"kind": "Pod", "name": "web-x", "namespace": "shop",
+                        "uid": "u1", "resourceVersion": "7"}}],
+                "notReadyAddresses": [{"ip": "10.1.0.8"}],
+                "ports": [{"name": "http", "port": 8080, "protocol": "TCP"}]}]
+        }))
+        .expect("endpoints");
+        let mut again = e.clone();
+        endpoints(&mut e);
+        let m = &e.metadata;
+        assert!(m.annotations.is_none() && m.labels.is_none() && m.resource_version.is_none());
+        let s = &e.subsets.as_ref().expect("subsets")[0];
+        assert!(s.not_ready_addresses.is_none());
+        let a = &s.addresses.as_ref().expect("addresses")[0];
+        assert_eq!(a.ip, "10.1.0.7");
+        assert!(a.node_name.is_none() && a.hostname.is_none());
+        let r = a.target_ref.as_ref().expect("pod");
+        assert_eq!(
+            (
+                r.kind.as_deref(),
+                r.uid.as_deref(),
+                r.resource_version.as_deref()
+            ),
+            (Some("Pod"), Some("u1"), None)
+        );
+        assert_eq!(s.ports.as_ref().map(Vec::len), Some(1));
+        // A renewed leader record is the same object once slimmed.
+        again.metadata.resource_version = Some("43".into());
+        endpoints(&mut again);
+        assert_eq!(again, e);
+    }
+
+    #[test]
+    fn a_service_keeps_its_selector_and_ports_and_an_ingress_its_routing_annotations() {
+        let mut s: KubeService = serde_json::from_value(serde_json::json!({
+            "metadata": {"name": "web", "namespace": "shop"},
+            "spec": {"selector": {"app": "web"}, "clusterIP": "10.0.0.9", "type": "ClusterIP",
+                "sessionAffinity": "None", "ports": [{"name": "http", "port": 80}]},
+            "status": {"loadBalancer": {}}
+        }))
+        .expect("service");
+        service(&mut s);
+        let spec = s.spec.as_ref().expect("spec");
+        assert_eq!(spec.selector.as_ref().map(BTreeMap::len), Some(1));
+        assert_eq!(spec.ports.as_ref().map(Vec::len), Some(1));
+        assert_eq!(spec.cluster_ip.as_deref(), Some("10.0.0.9"));
+        assert!(spec.session_affinity.is_none() && s.status.is_none());
+
+        let mut i: Ingress = serde_json::from_value(serde_json::json!({
+            "metadata": {"name": "web", "namespace": "shop", "annotations": {
+                "kubernetes.io/ingress.class": "traefik",
+                "traefik.ingress.kubernetes.io/router.middlewares": "shop-auth@kubernetescrd",
+                "kubectl.kubernetes.io/last-applied-configuration": "{}"}},
+            "spec": {"rules": [{"host": "a.example.org"}]},
+            "status": {"loadBalancer": {"ingress": [{"ip": "1.2.3.4"}]}}
+        }))
+        .expect("ingress");
+        ingress(&mut i);
+        let a = i.metadata.annotations.clone().unwrap_or_default();
+        let mut keys: Vec<&str> = a.keys().map(String::as_str).collect();
+        keys.sort();
+        assert_eq!(
+            keys,
+            [
+                "kubernetes.io/ingress.class",
+                "traefik.ingress.kubernetes.io/router.middlewares"
+            ]
+        );
+        assert!(i.spec.is_some() && i.status.is_none());
     }
 }

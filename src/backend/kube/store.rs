@@ -47,7 +47,7 @@ fn key<K: ResourceExt>(o: &K) -> String {
     }
 }
 
-impl<K: ResourceExt> Store<K> {
+impl<K: ResourceExt + PartialEq> Store<K> {
     pub fn new() -> Store<K> {
         Store(Arc::new(RwLock::new(Inner {
             live: HashMap::new(),
@@ -67,7 +67,13 @@ impl<K: ResourceExt> Store<K> {
         let mut o = self.0.write().unwrap_or_else(|e| e.into_inner());
         match ev {
             Event::Apply(obj) => {
-                o.live.insert(key(&obj), obj);
+                let k = key(&obj);
+                // Slimmed to what berth reads, an update may change nothing
+                // berth shows (an Endpoints' leader-election annotation).
+                if o.live.get(&k) == Some(&obj) {
+                    return Applied::Nothing;
+                }
+                o.live.insert(k, obj);
                 Applied::Changed
             }
             Event::Delete(obj) => {
@@ -196,6 +202,22 @@ mod tests {
         assert_eq!(
             a.and_then(|p| p.status).and_then(|st| st.phase).as_deref(),
             Some("Running")
+        );
+    }
+
+    #[test]
+    fn an_update_that_leaves_the_slimmed_object_as_it_was_changes_nothing() {
+        let s = Store::new();
+        s.apply(Event::Init, 500);
+        s.apply(Event::InitApply(pod("a", "Running")), 500);
+        s.apply(Event::InitDone, 500);
+        assert_eq!(
+            s.apply(Event::Apply(pod("a", "Running")), 500),
+            Applied::Nothing
+        );
+        assert_eq!(
+            s.apply(Event::Apply(pod("a", "Failed")), 500),
+            Applied::Changed
         );
     }
 

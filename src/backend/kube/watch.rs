@@ -5,13 +5,16 @@
 //! (the status bar says "loading"), the whole listing as soon as it is in.
 
 use super::store::{Applied, Store};
-use super::{convert, slim};
+use super::targets::{Targets, Template};
+use super::{convert, crd, ingress, ingressroute, slim};
+use crate::backend::docker::convert::clean;
 use crate::backend::{BackendEvent, COALESCE, ConnectionState};
-use crate::domain::{Snapshot, Stack, StackKind};
+use crate::domain::{Container, Route, Service, Snapshot, Stack, StackKind};
 use futures::StreamExt;
 use k8s_openapi::api::apps::v1::{DaemonSet, Deployment, ReplicaSet, StatefulSet};
-use k8s_openapi::api::core::v1::{Namespace, Node, Pod};
-use kube::api::Api;
+use k8s_openapi::api::core::v1::{Endpoints, Namespace, Node, Pod, Service as KubeService};
+use k8s_openapi::api::networking::v1::Ingress;
+use kube::api::{Api, DynamicObject};
 use kube::runtime::{WatchStreamExt, watcher};
 use kube::{Resource, ResourceExt};
 use serde::de::DeserializeOwned;
@@ -31,7 +34,7 @@ const PROBE_EVERY: std::time::Duration = std::time::Duration::from_secs(2);
 const PROBE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// What a kind's watcher reports.
-enum Change {
+pub(super) enum Change {
     /// Its objects changed (so its watch works again, if it had failed).
     Changed(usize),
     /// Its first listing has brought a page (or more) of objects.
@@ -42,10 +45,14 @@ enum Change {
     Failed(usize, String),
     /// The user may not list this kind: said, not retried as an outage.
     Forbidden(usize),
+    /// The cluster does not serve this kind (a CRD not installed): it
+    /// simply has no objects.
+    Absent(usize),
 }
 
-/// The kinds, in the order their watchers are numbered.
-const KINDS: [&str; 7] = [
+/// The kinds, in the order their watchers are numbered; the last ones
+/// are Traefik's IngressRoutes in [`crd::GROUPS`]' order.
+const KINDS: [&str; 12] = [
     "nodes",
     "namespaces",
     "deployments",
@@ -53,7 +60,14 @@ const KINDS: [&str; 7] = [
     "daemonsets",
     "replicasets",
     "pods",
+    "services",
+    "endpoints",
+    "ingresses",
+    "ingressroutes.traefik.io",
+    "ingressroutes.traefik.containo.us",
 ];
+/// The first IngressRoute kind's number.
+const INGRESSROUTES: usize = 10;
 
 struct Stores {
     nodes: Store<Node>,
@@ -63,6 +77,11 @@ struct Stores {
     daemonsets: Store<DaemonSet>,
     replicasets: Store<ReplicaSet>,
     pods: Store<Pod>,
+    services: Store<KubeService>,
+    endpoints: Store<Endpoints>,
+    ingresses: Store<Ingress>,
+    /// IngressRoutes of each of [`crd::GROUPS`], empty where not served.
+    ingressroutes: Vec<(&'static str, Store<DynamicObject>)>,
 }
 
 pub struct Watcher {
@@ -159,6 +178,48 @@ impl Watcher {
                 &changes,
                 &mut tasks,
             ),
+            services: follow(
+                self.api(),
+                watcher::Config::default(),
+                7,
+                slim::service,
+                false,
+                &changes,
+                &mut tasks,
+            ),
+            endpoints: follow(
+                self.api(),
+                watcher::Config::default(),
+                8,
+                slim::endpoints,
+                false,
+                &changes,
+                &mut tasks,
+            ),
+            ingresses: follow(
+                self.api(),
+                watcher::Config::default(),
+                9,
+                slim::ingress,
+                false,
+                &changes,
+                &mut tasks,
+            ),
+            ingressroutes: crd::GROUPS
+                .iter()
+                .enumerate()
+                .map(|(i, group)| {
+                    let store = crd::follow(
+                        self.client.clone(),
+                        self.namespace.clone(),
+                        group,
+                        INGRESSROUTES + i,
+                        &changes,
+                        &mut tasks,
+                    );
+                    (*group, store)
+                })
+                .collect(),
         };
         drop(changes);
 
@@ -166,6 +227,7 @@ impl Watcher {
         let mut paged = [false; KINDS.len()];
         let mut failed: [Option<String>; KINDS.len()] = Default::default();
         let mut refused = [false; KINDS.len()];
+        let mut absent = [false; KINDS.len()];
         let mut lost_at: Option<Instant> = None;
         let mut flush_at: Option<tokio::time::Instant> = None;
         let mut probe_at: Option<tokio::time::Instant> = None;
@@ -209,6 +271,11 @@ impl Watcher {
                             failed[i] = None;
                             false
                         }
+                        Change::Absent(i) => {
+                            absent[i] = true;
+                            failed[i] = None;
+                            true
+                        }
                         Change::Failed(i, why) => {
                             tracing::warn!("watching {} failed: {why}", KINDS[i]);
                             failed[i] = Some(why);
@@ -225,13 +292,14 @@ impl Watcher {
                     flush_at = None;
                     // The apiserver away: every kind it does not refuse fails.
                     let down = failed.iter().any(Option::is_some)
-                        && failed.iter().zip(&refused).all(|(f, r)| f.is_some() || *r);
+                        && (0..KINDS.len()).all(|i| failed[i].is_some() || refused[i] || absent[i]);
                     if !down {
                         probe_at = None;
                     } else if probe_at.is_none() {
                         probe_at = Some(tokio::time::Instant::now() + PROBE_EVERY);
                     }
-                    let settled = |i: usize| listed[i] || refused[i] || failed[i].is_some();
+                    let settled =
+                        |i: usize| listed[i] || refused[i] || absent[i] || failed[i].is_some();
                     // Every kind listed (or failed on its own): the whole picture.
                     let complete = (0..KINDS.len()).all(settled);
                     // Before that, once each kind has at least a page: a first
@@ -332,11 +400,6 @@ fn forbidden(e: &watcher::Error) -> bool {
 /// arrive; its store is returned, its changes go to `changes` numbered
 /// `index`. With `preview`, a first page is also fetched on its own, to be
 /// drawn before the listing is complete.
-///
-/// The watcher lists from the apiserver's watch cache (resourceVersion=0):
-/// one answer served from memory, several times faster at 10,000 pods than
-/// 20 pages read from etcd one after the other. An apiserver whose cache
-/// pages such a list (1.33 and later) sends pages, each drawn as it comes.
 fn follow<K>(
     api: Api<K>,
     cfg: watcher::Config,
@@ -347,7 +410,7 @@ fn follow<K>(
     tasks: &mut JoinSet<()>,
 ) -> Store<K>
 where
-    K: Resource + Clone + DeserializeOwned + Debug + Send + Sync + 'static,
+    K: Resource + Clone + DeserializeOwned + Debug + PartialEq + Send + Sync + 'static,
 {
     let store = Store::new();
     if preview {
@@ -366,30 +429,45 @@ where
             }
         });
     }
+    tasks.spawn(pump(api, cfg, index, slim, store.clone(), changes.clone()));
+    store
+}
+
+/// Watches one kind into `store` until `changes` closes.
+///
+/// The watcher lists from the apiserver's watch cache (resourceVersion=0):
+/// one answer served from memory, several times faster at 10,000 pods than
+/// 20 pages read from etcd one after the other. An apiserver whose cache
+/// pages such a list (1.33 and later) sends pages, each drawn as it comes.
+pub(super) async fn pump<K>(
+    api: Api<K>,
+    cfg: watcher::Config,
+    index: usize,
+    slim: fn(&mut K),
+    writer: Store<K>,
+    changes: mpsc::Sender<Change>,
+) where
+    K: Resource + Clone + DeserializeOwned + Debug + PartialEq + Send + Sync + 'static,
+{
     let stream = watcher(api, cfg.page_size(PAGE).any_semantic())
         .default_backoff()
         .modify(slim);
-    let changes = changes.clone();
-    let writer = store.clone();
-    tasks.spawn(async move {
-        let mut stream = std::pin::pin!(stream);
-        while let Some(ev) = stream.next().await {
-            let change = match ev {
-                Ok(ev) => match writer.apply(ev, PAGE as usize) {
-                    Applied::Nothing => continue,
-                    Applied::Changed => Change::Changed(index),
-                    Applied::Page(_) => Change::Page(index),
-                    Applied::Listed => Change::Listed(index),
-                },
-                Err(e) if forbidden(&e) => Change::Forbidden(index),
-                Err(e) => Change::Failed(index, e.to_string()),
-            };
-            if changes.send(change).await.is_err() {
-                return;
-            }
+    let mut stream = std::pin::pin!(stream);
+    while let Some(ev) = stream.next().await {
+        let change = match ev {
+            Ok(ev) => match writer.apply(ev, PAGE as usize) {
+                Applied::Nothing => continue,
+                Applied::Changed => Change::Changed(index),
+                Applied::Page(_) => Change::Page(index),
+                Applied::Listed => Change::Listed(index),
+            },
+            Err(e) if forbidden(&e) => Change::Forbidden(index),
+            Err(e) => Change::Failed(index, e.to_string()),
+        };
+        if changes.send(change).await.is_err() {
+            return;
         }
-    });
-    store
+    }
 }
 
 /// A workload's namespace and what its labels say it belongs to.
@@ -488,14 +566,95 @@ impl Stores {
             })
             .collect();
         nodes.sort_by(|a, b| a.name.cmp(&b.name));
-        Snapshot {
+        let routes = self.routes(&services, &containers);
+        let mut snap = Snapshot {
             nodes,
             stacks: stacks.into_values().collect(),
             services,
             containers,
             problems: Vec::new(),
-            routes: Vec::new(),
+            routes,
+        };
+        if !snap.routes.is_empty() {
+            crate::routes::lint::duplicates(&mut snap.routes);
+            crate::routes::tell_services(&mut snap);
         }
+        snap
+    }
+
+    /// The Ingresses' and IngressRoutes' routes, resolved against the
+    /// Services, Endpoints and workloads; nothing is indexed when there
+    /// are none (a 10,000-pod cluster without routes pays nothing).
+    fn routes(&self, services: &[Service], containers: &[Container]) -> Vec<Route> {
+        let ingresses = self.ingresses.read();
+        let custom: Vec<_> = self
+            .ingressroutes
+            .iter()
+            .map(|(group, s)| (*group, s.read()))
+            .collect();
+        if ingresses.len() == 0 && custom.iter().all(|(_, s)| s.len() == 0) {
+            return Vec::new();
+        }
+        let (deployments, statefulsets, daemonsets) = (
+            self.deployments.read(),
+            self.statefulsets.read(),
+            self.daemonsets.read(),
+        );
+        let templates = deployments
+            .iter()
+            .map(|d| {
+                (
+                    &d.metadata,
+                    "deployment",
+                    d.spec.as_ref().map(|s| &s.template),
+                )
+            })
+            .chain(statefulsets.iter().map(|s| {
+                (
+                    &s.metadata,
+                    "statefulset",
+                    s.spec.as_ref().map(|s| &s.template),
+                )
+            }))
+            .chain(daemonsets.iter().map(|d| {
+                (
+                    &d.metadata,
+                    "daemonset",
+                    d.spec.as_ref().map(|s| &s.template),
+                )
+            }))
+            .filter_map(|(meta, kind, template)| {
+                let namespace = meta.namespace.as_deref()?;
+                Some(Template {
+                    namespace,
+                    service_id: convert::workload_id(
+                        &clean(namespace),
+                        kind,
+                        &clean(meta.name.as_deref()?),
+                    ),
+                    labels: template?.metadata.as_ref()?.labels.as_ref()?,
+                })
+            })
+            .collect();
+        let (kube_services, endpoints) = (self.services.read(), self.endpoints.read());
+        let targets = Targets::new(
+            kube_services.iter(),
+            endpoints.iter(),
+            templates,
+            services,
+            containers,
+        );
+        let mut routes: Vec<Route> = ingresses
+            .iter()
+            .flat_map(|i| ingress::routes(i, &targets))
+            .chain(custom.iter().flat_map(|(group, s)| {
+                s.iter()
+                    .flat_map(|o| ingressroute::routes(o, group, &targets))
+                    .collect::<Vec<_>>()
+            }))
+            .collect();
+        routes.sort_by(|a, b| a.name.cmp(&b.name).then_with(|| a.id.cmp(&b.id)));
+        routes
     }
 }
 
@@ -506,7 +665,7 @@ mod tests {
 
     fn store_of<K>(objects: Vec<serde_json::Value>) -> Store<K>
     where
-        K: Resource + DeserializeOwned,
+        K: Resource + DeserializeOwned + PartialEq,
     {
         let store = Store::new();
         for o in objects {
@@ -564,6 +723,10 @@ mod tests {
                 pod("web-1a2b-x", "Running"),
                 pod("web-1a2b-y", "Pending"),
             ]),
+            services: store_of(vec![]),
+            endpoints: store_of(vec![]),
+            ingresses: store_of(vec![]),
+            ingressroutes: vec![],
         };
         let snap = stores.snapshot();
         let web = &snap.services[0];
@@ -597,5 +760,83 @@ mod tests {
         assert_eq!(node.availability, "cordoned");
         assert_eq!((node.containers_running, node.containers_total), (1, 2));
         assert_eq!(node.memory_bytes, 2 << 30);
+        assert!(snap.routes.is_empty());
+    }
+
+    #[test]
+    fn an_ingress_and_an_ingressroute_reach_the_deployment_their_service_selects() {
+        let ir_store: Store<DynamicObject> = Store::new();
+        let mut ir: DynamicObject = serde_json::from_value(serde_json::json!({
+            "apiVersion": "traefik.io/v1alpha1", "kind": "IngressRoute",
+            "metadata": {"name": "web-ir", "namespace": "shop"},
+            "spec": {"entryPoints": ["websecure"],
+                "routes": [{"match": "Host(`ir.example.org`)", "kind": "Rule",
+                    "services": [{"name": "web", "port": "http"}],
+                    "middlewares": [{"name": "auth"}]}],
+                "tls": {"certResolver": "le"}}
+        }))
+        .expect("ingressroute");
+        slim::custom(&mut ir);
+        ir_store.apply(Event::Apply(ir), PAGE as usize);
+        let stores = Stores {
+            nodes: store_of(vec![]),
+            namespaces: store_of(vec![serde_json::json!({"metadata": {"name": "shop"}})]),
+            deployments: store_of(vec![serde_json::json!({
+                "metadata": {"name": "web", "namespace": "shop"},
+                "spec": {"replicas": 1, "selector": {},
+                    "template": {"metadata": {"labels": {"app": "web", "tier": "front"}},
+                        "spec": {"containers": [{"name": "c", "image": "img:1"}]}}}
+            })]),
+            statefulsets: store_of(vec![]),
+            daemonsets: store_of(vec![]),
+            replicasets: store_of(vec![]),
+            pods: store_of(vec![serde_json::json!({
+                "metadata": {"name": "web-x", "namespace": "shop", "uid": "pod-1"},
+                "status": {"phase": "Running", "podIP": "10.1.0.7"}
+            })]),
+            services: store_of(vec![serde_json::json!({
+                "metadata": {"name": "web", "namespace": "shop"},
+                "spec": {"selector": {"app": "web"}, "clusterIP": "10.0.0.9",
+                    "ports": [{"name": "http", "port": 80, "targetPort": 8080}]}
+            })]),
+            endpoints: store_of(vec![serde_json::json!({
+                "metadata": {"name": "web", "namespace": "shop"},
+                "subsets": [{"addresses": [{"ip": "10.1.0.7",
+                        "targetRef": {"kind": "Pod", "name": "web-x", "uid": "pod-1"}}],
+                    "ports": [{"name": "http", "port": 8080}]}]
+            })]),
+            ingresses: store_of(vec![serde_json::json!({
+                "metadata": {"name": "web", "namespace": "shop"},
+                "spec": {"rules": [{"host": "shop.example.org", "http": {"paths": [
+                    {"path": "/", "pathType": "Prefix",
+                     "backend": {"service": {"name": "web", "port": {"name": "http"}}}}]}}]}
+            })]),
+            ingressroutes: vec![("traefik.io", ir_store)],
+        };
+        let snap = stores.snapshot();
+        let names: Vec<&str> = snap.routes.iter().map(|r| r.name.as_str()).collect();
+        assert_eq!(names, ["shop/web", "shop/web-ir"]);
+        let backend = crate::domain::Backend {
+            container_id: "pod-1".into(),
+            address: "10.1.0.7".into(),
+            port: 8080,
+        };
+        for r in &snap.routes {
+            assert_eq!(r.service, "shop/web", "{r:?}");
+            assert_eq!(r.service_id, "shop/deployment/web");
+            assert_eq!(r.port, Some(80));
+            assert_eq!(r.backends, std::slice::from_ref(&backend));
+            assert!(r.problems.is_empty(), "{:?}", r.problems);
+            // The backend is a pod of the snapshot.
+            assert!(
+                snap.containers
+                    .iter()
+                    .any(|c| c.id == r.backends[0].container_id)
+            );
+        }
+        let ir = &snap.routes[1];
+        assert_eq!(ir.entrypoints, ["websecure"]);
+        assert_eq!(ir.middlewares, ["auth"]);
+        assert_eq!((ir.tls, ir.tls_detail.as_str()), (true, "certresolver le"));
     }
 }
