@@ -36,6 +36,12 @@ impl Backend for ReadOnly {
     fn logs(&self, req: LogRequest, tx: mpsc::Sender<LogEvent>) -> BoxFuture<'static, ()> {
         self.0.logs(req, tx)
     }
+    fn haproxy_configs(
+        &self,
+        snap: Arc<Snapshot>,
+    ) -> BoxFuture<'static, Vec<super::ContainerFile>> {
+        self.0.haproxy_configs(snap)
+    }
     fn resolve(&self, snap: &Snapshot, name: &str) -> Result<TargetRef, BackendError> {
         self.0.resolve(snap, name)
     }

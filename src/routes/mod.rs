@@ -4,6 +4,7 @@
 //! the feed, the prober and the API client.
 
 pub mod feed;
+pub mod haproxy;
 mod labels_v1;
 mod labels_v2;
 pub mod lint;

@@ -4,6 +4,7 @@
 mod connect;
 pub(crate) mod convert;
 mod group;
+mod haproxy;
 mod list;
 mod logs;
 mod ops;
@@ -15,7 +16,7 @@ pub use connect::{DEFAULT_SOCKET, connect, docker_configured, resolve_endpoint};
 
 use crate::backend::report::Report;
 use crate::backend::{
-    Backend, BackendError, BackendEvent, BackendKind, CancellationToken, Interest,
+    Backend, BackendError, BackendEvent, BackendKind, CancellationToken, ContainerFile, Interest,
 };
 use crate::domain::{Capabilities, OpEvent, OpRequest, Plan, Snapshot, TargetRef};
 use crate::logs::{LogEvent, LogRequest};
@@ -162,6 +163,10 @@ impl Backend for DockerBackend {
             }
         }
         .boxed()
+    }
+
+    fn haproxy_configs(&self, snap: Arc<Snapshot>) -> BoxFuture<'static, Vec<ContainerFile>> {
+        haproxy::configs(self.docker.clone(), snap).boxed()
     }
 
     fn capabilities(&self, target: &TargetRef) -> Capabilities {
