@@ -364,3 +364,83 @@ async fn swarm_an_haproxy_task_has_its_config_read_and_its_server_matched_to_a_t
     assert_eq!(r.service, web.name);
     assert!(r.problems.is_empty(), "{:?}", r.problems);
 }
+
+/// `berth ls routes -o json` with `--haproxy-config`: the file's routes,
+/// probed up through to the httpd, and those read from a running haproxy
+/// container beside them; a file that cannot be read is said, once.
+#[test]
+fn ls_routes_shows_the_file_and_the_containers_haproxy_routes_probed() {
+    require_engine();
+    let dir = TempDir::new("hp-ls");
+    let mut cleanup = Cleanup::new();
+    let (_web_name, _web_id, web_ip) = web(&mut cleanup);
+    let tag = unique_name("hpls");
+    let file_cfg = format!(
+        "defaults\n  mode http\n\nfrontend files-{tag}\n  bind :8081\n  acl is_app hdr(host) -i app.{tag}.test\n  \
+         acl is_api path_beg /api\n  use_backend app if is_app is_api\n\nbackend app\n  server a1 {web_ip}:8080\n"
+    );
+    let file = dir.write("file.cfg", &file_cfg);
+    let mounted = dir.write(
+        "haproxy.cfg",
+        &edge_config(&web_ip).replace("web-in", &format!("edge-{tag}")),
+    );
+    let hp = unique_name("hp-ls-edge");
+    cleanup.container(&hp);
+    let mount = format!("{}:{CFG_PATH}:ro", mounted.display());
+    run_container(&hp, HAPROXY_IMAGE, &[], &["-v", &mount]);
+
+    let home = common::headless::data_home("hp-ls");
+    let file_arg = file.to_str().expect("utf-8");
+    let out = common::headless::berth(
+        &home,
+        &["ls", "routes", "-o", "json", "--haproxy-config", file_arg],
+    );
+    assert!(out.status.success(), "{}", common::headless::stderr(&out));
+    let all: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).expect("JSON array");
+    let mine: Vec<&serde_json::Value> = all
+        .iter()
+        .filter(|r| {
+            r["source"] == "haproxy" && r["name"].as_str().is_some_and(|n| n.contains(&tag))
+        })
+        .collect();
+    assert_eq!(mine.len(), 2, "{mine:#?}");
+    let from_file = mine
+        .iter()
+        .find(|r| r["name"] == format!("files-{tag}/app"))
+        .unwrap_or_else(|| panic!("the file's route in {mine:#?}"));
+    assert_eq!(
+        from_file["hosts"],
+        serde_json::json!([format!("app.{tag}.test")])
+    );
+    assert_eq!(from_file["paths"], serde_json::json!(["/api*"]));
+    assert_eq!(from_file["port"], 8080);
+    assert_eq!(
+        from_file["status"], "up",
+        "probed through to the httpd: {from_file:#}"
+    );
+    let edge = mine
+        .iter()
+        .find(|r| r["name"] == format!("edge-{tag}/web"))
+        .unwrap_or_else(|| panic!("the container's route in {mine:#?}"));
+    assert_eq!(edge["hosts"], serde_json::json!(["web.berth.test"]));
+    assert_eq!(edge["status"], "up");
+
+    let missing = dir.0.join("missing.cfg");
+    let out = common::headless::berth(
+        &home,
+        &[
+            "ls",
+            "routes",
+            "--haproxy-config",
+            missing.to_str().expect("utf-8"),
+        ],
+    );
+    assert!(out.status.success(), "the rest is still listed");
+    let err = common::headless::stderr(&out);
+    assert!(
+        err.contains("haproxy config:")
+            && err.contains("missing.cfg")
+            && err.contains("No such file"),
+        "{err}"
+    );
+}

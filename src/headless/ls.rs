@@ -23,7 +23,8 @@ pub async fn ls(
     if kind == Kind::Routes {
         // Routes with their status: every backend probed once.
         let mut live = Live::default();
-        feed::probe_once(routes, &snap, &mut live).await;
+        let shared = std::sync::Arc::new(snap.clone());
+        feed::probe_once(backend, routes, &shared, &mut live).await;
         for n in &live.notes {
             eprintln!("berth: {n}");
         }

@@ -23,6 +23,10 @@ pub const OTHERS_EVERY: Duration = Duration::from_secs(30);
 pub const IN_FLIGHT: usize = 16;
 /// How often Traefik's API is read while routes are shown.
 pub const API_EVERY: Duration = Duration::from_secs(5);
+/// How often haproxy configs (the file, the containers') are read again.
+pub const HAPROXY_EVERY: Duration = Duration::from_secs(15);
+/// The largest haproxy config read from a file.
+const HAPROXY_LIMIT: u64 = 1 << 20;
 const API_TIMEOUT: Duration = Duration::from_secs(3);
 
 /// Where routes come from beyond the engine's own objects.
@@ -55,6 +59,9 @@ pub async fn run(
         live: Live::default(),
         due: HashMap::new(),
         api_due: None,
+        haproxy_due: None,
+        haproxy: Vec::new(),
+        routes_of: None,
     };
     let mut inflight = FuturesUnordered::new();
     let mut busy: HashSet<String> = HashSet::new();
@@ -68,6 +75,7 @@ pub async fn run(
         }
         let snap = snaps.borrow_and_update().clone();
         let mut changed = feed.refresh_sources(&snap).await;
+        changed |= feed.read_haproxy(&snap).await;
         let visible: HashSet<String> = watching.borrow().visible.iter().cloned().collect();
         let targets = live::targets(&live::compose(&snap, &feed.live));
         changed |= feed.forget_gone(&targets);
@@ -109,7 +117,6 @@ pub async fn run(
 }
 
 struct Feed {
-    #[allow(dead_code)]
     backend: Arc<dyn Backend>,
     cfg: FeedConfig,
     live: Live,
@@ -117,6 +124,12 @@ struct Feed {
     due: HashMap<String, Instant>,
     /// When Traefik's API is due to be read again.
     api_due: Option<Instant>,
+    /// When the haproxy configs are due to be read again.
+    haproxy_due: Option<Instant>,
+    /// The haproxy configs read, by where they were read.
+    haproxy: Vec<(String, super::haproxy::Config)>,
+    /// The snapshot `live.extra` was made against.
+    routes_of: Option<Arc<Snapshot>>,
 }
 
 impl Feed {
@@ -135,6 +148,36 @@ impl Feed {
             changed = true;
         }
         changed | set_note(&mut self.live.notes, "traefik API", note)
+    }
+
+    /// Reads the haproxy configs when due, and makes their routes again
+    /// when they or the snapshot changed; whether `live` changed.
+    async fn read_haproxy(&mut self, snap: &Arc<Snapshot>) -> bool {
+        let now = Instant::now();
+        let mut changed = false;
+        if self.haproxy_due.is_none_or(|d| d <= now) {
+            self.haproxy_due = Some(now + HAPROXY_EVERY);
+            let (configs, notes) = haproxy_configs(self.backend.as_ref(), &self.cfg, snap).await;
+            changed |= set_note(&mut self.live.notes, "haproxy", notes);
+            if configs != self.haproxy {
+                self.haproxy = configs;
+                self.routes_of = None;
+            }
+        }
+        if self
+            .routes_of
+            .as_ref()
+            .is_some_and(|s| Arc::ptr_eq(s, snap))
+        {
+            return changed;
+        }
+        self.routes_of = Some(snap.clone());
+        let extra = haproxy_routes(&self.haproxy, snap);
+        if extra != self.live.extra {
+            self.live.extra = extra;
+            changed = true;
+        }
+        changed
     }
 
     /// Drops what is known of backends no route has any more.
@@ -181,6 +224,54 @@ async fn read_api(
     }
 }
 
+/// The haproxy configs of `--haproxy-config` and of the haproxy
+/// containers, parsed, and what could not be read, in one note.
+async fn haproxy_configs(
+    backend: &dyn Backend,
+    cfg: &FeedConfig,
+    snap: &Arc<Snapshot>,
+) -> (Vec<(String, super::haproxy::Config)>, Option<String>) {
+    let mut out = Vec::new();
+    let mut errors = Vec::new();
+    if let Some(path) = &cfg.haproxy_file {
+        match read_file(path).await {
+            Ok(text) => out.push((path.display().to_string(), super::haproxy::parse(&text))),
+            Err(e) => errors.push(format!("{}: {e}", path.display())),
+        }
+    }
+    for f in backend.haproxy_configs(snap.clone()).await {
+        match f.text {
+            Ok(text) => out.push((f.origin, super::haproxy::parse(&text))),
+            Err(e) => errors.push(e),
+        }
+    }
+    let note = (!errors.is_empty()).then(|| format!("haproxy config: {}", errors.join("; ")));
+    (out, note)
+}
+
+async fn read_file(path: &std::path::Path) -> Result<String, String> {
+    let meta = tokio::fs::metadata(path).await.map_err(|e| e.to_string())?;
+    if meta.len() > HAPROXY_LIMIT {
+        return Err(format!("{} bytes, more than the 1 MiB read", meta.len()));
+    }
+    let bytes = tokio::fs::read(path).await.map_err(|e| e.to_string())?;
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
+}
+
+fn haproxy_routes(
+    configs: &[(String, super::haproxy::Config)],
+    snap: &Snapshot,
+) -> Vec<crate::domain::Route> {
+    if configs.is_empty() {
+        return Vec::new();
+    }
+    let addresses = super::haproxy::addresses(snap);
+    configs
+        .iter()
+        .flat_map(|(origin, cfg)| super::haproxy::routes(cfg, origin, snap, &addresses))
+        .collect()
+}
+
 /// Replaces the note that starts with `source`; whether notes changed.
 fn set_note(notes: &mut Vec<String>, source: &str, note: Option<String>) -> bool {
     let before = notes.clone();
@@ -191,7 +282,15 @@ fn set_note(notes: &mut Vec<String>, source: &str, note: Option<String>) -> bool
 
 /// One round for headless `berth ls routes`: Traefik's API read and every
 /// backend probed once, [`IN_FLIGHT`] at a time.
-pub async fn probe_once(cfg: &FeedConfig, snap: &Snapshot, live: &mut Live) {
+pub async fn probe_once(
+    backend: &dyn Backend,
+    cfg: &FeedConfig,
+    snap: &Arc<Snapshot>,
+    live: &mut Live,
+) {
+    let (configs, note) = haproxy_configs(backend, cfg, snap).await;
+    set_note(&mut live.notes, "haproxy", note);
+    live.extra = haproxy_routes(&configs, snap);
     let (api, note) = read_api(cfg, snap).await;
     live.api = api.map(Arc::new);
     set_note(&mut live.notes, "traefik API", note);
