@@ -16,6 +16,8 @@ mod ops_tests;
 pub mod overlay;
 pub mod picker;
 mod routes;
+#[cfg(test)]
+mod routes_tests;
 pub mod runtime;
 mod state;
 mod stats;
