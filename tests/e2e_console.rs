@@ -4,7 +4,7 @@
 mod common;
 
 use berth::app::Action;
-use berth::config::{Keymap, Mode};
+use berth::config::Mode;
 use common::*;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -38,15 +38,6 @@ fn spawn_args(
     ];
     env.extend_from_slice(extra_env);
     Tui::spawn(berth_bin(), args, &env, rows, cols)
-}
-
-/// The first single-key binding of `action`, as the user would press it.
-fn key_for(mode: Mode, action: Action) -> String {
-    let km = Keymap::builtin("default").expect("default keymap");
-    km.keys_for(mode, action)
-        .into_iter()
-        .find(|k| k.chars().count() == 1)
-        .unwrap_or_else(|| panic!("{action:?} has a one-key binding in {mode:?}"))
 }
 
 /// Highest N of "e2e-tick-N" on screen.

@@ -5,19 +5,11 @@
 mod common;
 
 use berth::app::Action;
-use berth::config::{Keymap, Mode};
+use berth::config::Mode;
 use common::*;
 use std::time::Duration;
 
 const T: Duration = Duration::from_secs(15);
-
-fn key_for(mode: Mode, action: Action) -> String {
-    let km = Keymap::builtin("default").expect("default keymap");
-    km.keys_for(mode, action)
-        .into_iter()
-        .find(|k| k.chars().count() == 1)
-        .unwrap_or_else(|| panic!("{action:?} has a one-key binding in {mode:?}"))
-}
 
 #[test]
 fn a_route_is_filtered_by_host_described_and_followed_to_its_containers_and_logs() {

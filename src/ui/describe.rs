@@ -1,7 +1,7 @@
 //! One route in full, drawn from the live snapshot: its declaration, each
 //! backend with what its probe found, and every problem.
 
-use super::popup::centered;
+use super::popup::scrolled;
 use super::text::wrap;
 use crate::app::AppState;
 use crate::app::columns::status_text;
@@ -12,7 +12,6 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 
 const LABEL: usize = 13;
 
@@ -39,22 +38,7 @@ pub fn draw(
             )],
         ),
     };
-    let popup = centered(area, w, lines.len() as u16 + 2);
-    let max_scroll = lines
-        .len()
-        .saturating_sub(popup.height.saturating_sub(2) as usize);
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(theme.title)
-        .title(Span::styled(title, theme.title));
-    frame.render_widget(Clear, popup);
-    frame.render_widget(
-        Paragraph::new(lines)
-            .block(block)
-            .style(theme.base)
-            .scroll((scroll.min(max_scroll) as u16, 0)),
-        popup,
-    );
+    scrolled(frame, area, title, lines, w, scroll, theme);
 }
 
 fn lines<'a>(state: &AppState, r: &Route, theme: &Theme, width: usize) -> Vec<Line<'a>> {

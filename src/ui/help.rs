@@ -1,13 +1,12 @@
 //! The help overlay, generated from the keymap in force: the screen's own
 //! table, what opens from it (the confirmation), then the global keys.
 
-use super::popup::centered;
+use super::popup::scrolled;
 use crate::app::{Action, AppState, Screen};
 use crate::config::{Keymap, Mode, Theme};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 
 pub fn draw(
     frame: &mut Frame,
@@ -19,25 +18,8 @@ pub fn draw(
 ) {
     let lines = lines(keymap, &tables(state), state.settings.read_only, theme);
     let w = area.width.saturating_sub(4).min(72);
-    let popup = centered(area, w, lines.len() as u16 + 2);
-    let max_scroll = lines
-        .len()
-        .saturating_sub(popup.height.saturating_sub(2) as usize);
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(theme.title)
-        .title(Span::styled(
-            format!(" help: keymap {} ", keymap.name),
-            theme.title,
-        ));
-    frame.render_widget(Clear, popup);
-    frame.render_widget(
-        Paragraph::new(lines)
-            .block(block)
-            .style(theme.base)
-            .scroll((scroll.min(max_scroll) as u16, 0)),
-        popup,
-    );
+    let title = format!(" help: keymap {} ", keymap.name);
+    scrolled(frame, area, title, lines, w, scroll, theme);
 }
 
 /// The tables that matter on the current screen, most specific first.

@@ -22,3 +22,13 @@ pub mod swarm;
 pub use docker::*;
 pub use images::{Tags, untag};
 pub use pty::{TerminalState, Tui};
+
+/// The first single-key binding of `action` in the default keymap, as a
+/// user would press it.
+pub fn key_for(mode: berth::config::Mode, action: berth::app::Action) -> String {
+    let km = berth::config::Keymap::builtin("default").expect("default keymap");
+    km.keys_for(mode, action)
+        .into_iter()
+        .find(|k| k.chars().count() == 1)
+        .unwrap_or_else(|| panic!("{action:?} has a one-key binding in {mode:?}"))
+}
