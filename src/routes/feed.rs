@@ -77,7 +77,7 @@ pub async fn run(
         let mut changed = feed.refresh_sources(&snap).await;
         changed |= feed.read_haproxy(&snap).await;
         let visible: HashSet<String> = watching.borrow().visible.iter().cloned().collect();
-        let targets = live::targets(&live::compose(&snap, &feed.live));
+        let targets = live::targets(snap.routes.iter().chain(&feed.live.extra));
         changed |= feed.forget_gone(&targets);
         let now = Instant::now();
         for t in &targets {
@@ -108,7 +108,7 @@ pub async fn run(
                     return;
                 }
             }
-            _ = tokio::time::sleep(Duration::from_secs(1)) => {}
+            _ = tokio::time::sleep_until(feed.next_wake(now)) => {}
             r = snaps.changed() => if r.is_err() { return },
             r = watching.changed() => if r.is_err() { return },
             _ = tx.closed() => return,
@@ -178,6 +178,20 @@ impl Feed {
             changed = true;
         }
         changed
+    }
+
+    /// When something is next due: a probe, the API, the haproxy configs.
+    /// A backend that did not fit in flight is due already: soon, then.
+    fn next_wake(&self, now: Instant) -> Instant {
+        let soonest = self
+            .due
+            .values()
+            .chain(self.api_due.iter())
+            .chain(self.haproxy_due.iter())
+            .min()
+            .copied()
+            .unwrap_or(now + OTHERS_EVERY);
+        soonest.max(now + Duration::from_millis(100))
     }
 
     /// Drops what is known of backends no route has any more.
@@ -294,7 +308,7 @@ pub async fn probe_once(
     let (api, note) = read_api(cfg, snap).await;
     live.api = api.map(Arc::new);
     set_note(&mut live.notes, "traefik API", note);
-    let targets = live::targets(&live::compose(snap, live));
+    let targets = live::targets(snap.routes.iter().chain(&live.extra));
     let results: Vec<(String, Probe)> = futures::stream::iter(targets)
         .map(|t| async move { (t.key(), probe::probe(&t).await) })
         .buffer_unordered(IN_FLIGHT)

@@ -86,7 +86,7 @@ fn apply_probes(r: &mut Route, probes: &HashMap<String, Probe>) {
 
 /// What to probe for `routes`: each backend once, asked as its first
 /// route's host and path (a plain one, not a pattern).
-pub fn targets(routes: &[Route]) -> Vec<Target> {
+pub fn targets<'a>(routes: impl IntoIterator<Item = &'a Route>) -> Vec<Target> {
     let mut seen: HashMap<String, Target> = HashMap::new();
     for r in routes {
         let host = r
