@@ -76,7 +76,7 @@ pub fn from_labels(snap: &Snapshot) -> Vec<Route> {
     let owners = owner::owners(snap);
     let mut shared = labels_v2::Shared::default();
     for o in &owners {
-        shared.add(o, &labels_v2::declared(o.labels));
+        shared.add(o, &labels_v2::declared(o.labels), traefik.as_ref());
     }
     let mut out = Vec::new();
     for o in &owners {
