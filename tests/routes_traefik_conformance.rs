@@ -162,7 +162,7 @@ async fn berth_derives_the_routers_traefik_makes_of_the_same_labels() {
     let mut cleanup = Cleanup::new();
     let names = [
         "traefik", "dflt", "multi", "lone", "two", "tworr", "mw", "user", "ep", "tls", "v2",
-        "prio", "noport", "ref", "ref2", "half",
+        "prio", "noport", "ref", "ref2", "half", "dupa", "dupb", "cfa", "cfb",
     ];
     for s in names {
         cleanup.container(&n(s));
@@ -288,6 +288,28 @@ async fn berth_derives_the_routers_traefik_makes_of_the_same_labels() {
         ]),
         &[],
     );
+    // One router on two containers: the same configuration makes one
+    // router with both servers, different ones make none.
+    for (s, rule) in [
+        ("dupa", host("dup")),
+        ("dupb", host("dup")),
+        ("cfa", host("cfa")),
+        ("cfb", host("cfb")),
+    ] {
+        let router = if s.starts_with("dup") { "dup" } else { "cf" };
+        httpd(
+            &n(s),
+            &run,
+            &labels(&[
+                (format!("routers.{}.rule", n(router)), &rule),
+                (
+                    format!("services.{}.loadbalancer.server.port", n(router)),
+                    "8080",
+                ),
+            ]),
+            &[],
+        );
+    }
     // Two services and no router: Traefik makes none.
     httpd(
         &n("tworr"),
@@ -459,6 +481,7 @@ async fn berth_derives_the_routers_traefik_makes_of_the_same_labels() {
         n("legacy"),
         n("prio"),
         n("ref"),
+        n("dup"),
     ]
     .iter()
     .map(|r| format!("{r}@docker"))
@@ -518,6 +541,7 @@ async fn berth_derives_the_routers_traefik_makes_of_the_same_labels() {
         (n("noport"), "port is missing"),
         (n("ref2"), "Traefik skips every router"),
         (n("h1r"), "Traefik skips every router"),
+        (n("cf"), "different configurations"),
     ] {
         assert!(traefik(&name).is_none(), "Traefik has {name}");
         let r = berth(&name);
@@ -527,6 +551,8 @@ async fn berth_derives_the_routers_traefik_makes_of_the_same_labels() {
             r.problems
         );
     }
+    // The same router on two containers: one route, both servers.
+    assert_eq!(berth(&n("dup")).backends.len(), 2);
     // Another container's service: its servers.
     assert_eq!(berth(&n("ref")).backends, berth(&n("ma")).backends);
     // Disabled by Traefik v3: a v2 rule without ruleSyntax.

@@ -516,3 +516,39 @@ fn a_certresolver_traefiks_command_line_lacks() {
         b.problems
     );
 }
+
+#[test]
+fn one_router_on_several_containers_merges_or_is_dropped() {
+    let same = |name: &str| {
+        container(
+            name,
+            &[
+                ("traefik.http.routers.dup.rule", "Host(`dup.io`)"),
+                ("traefik.http.services.dup.loadbalancer.server.port", "80"),
+            ],
+            &[80],
+        )
+    };
+    let routes = from_labels(&snap(vec![same("a"), same("b")]));
+    assert_eq!(routes.len(), 1, "{routes:#?}");
+    assert_eq!(routes[0].backends.len(), 2);
+    assert!(routes[0].problems.is_empty(), "{:?}", routes[0].problems);
+
+    let other = container(
+        "c",
+        &[
+            ("traefik.http.routers.dup.rule", "Host(`other.io`)"),
+            ("traefik.http.services.dup.loadbalancer.server.port", "80"),
+        ],
+        &[80],
+    );
+    let routes = from_labels(&snap(vec![same("a"), other]));
+    assert_eq!(routes.len(), 2);
+    for r in &routes {
+        assert!(
+            r.problems[0].contains("different configurations"),
+            "{:?}",
+            r.problems
+        );
+    }
+}

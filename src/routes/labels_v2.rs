@@ -109,7 +109,14 @@ impl Shared {
     }
 }
 
-pub fn routes(owner: &Owner<'_>, shared: &Shared, traefik: Option<&Traefik>) -> Vec<Route> {
+/// The owner's routes, each with its router's configuration as Traefik
+/// compares it when several containers define the same router (`None`
+/// for a route that is no router).
+pub fn routes(
+    owner: &Owner<'_>,
+    shared: &Shared,
+    traefik: Option<&Traefik>,
+) -> Vec<(Route, Option<String>)> {
     let d = declared(owner.labels);
     let default_name = normalize(&owner.name);
     let mut services = d.services.clone();
@@ -137,7 +144,7 @@ pub fn routes(owner: &Owner<'_>, shared: &Shared, traefik: Option<&Traefik>) -> 
                 "several services ({}) and no router: Traefik makes no route",
                 names.join(", ")
             ));
-            return vec![r];
+            return vec![(r, None)];
         }
     }
     let network = label(owner.labels, "traefik.docker.network");
@@ -210,6 +217,7 @@ pub fn routes(owner: &Owner<'_>, shared: &Shared, traefik: Option<&Traefik>) -> 
                 None
             }
         };
+        let config = format!("{props:?} {service:?}");
         if let Some(svc) = service {
             let local = svc
                 .strip_suffix("@docker")
@@ -256,7 +264,7 @@ pub fn routes(owner: &Owner<'_>, shared: &Shared, traefik: Option<&Traefik>) -> 
                 }
             }
         }
-        out.push(r);
+        out.push((r, Some(config)));
     }
     out
 }
