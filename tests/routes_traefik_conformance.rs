@@ -161,8 +161,28 @@ async fn berth_derives_the_routers_traefik_makes_of_the_same_labels() {
     let host = |s: &str| format!("Host(`{s}.{run}.test`)");
     let mut cleanup = Cleanup::new();
     let names = [
-        "traefik", "dflt", "multi", "lone", "two", "tworr", "mw", "user", "ep", "tls", "v2",
-        "prio", "noport", "ref", "ref2", "half", "dupa", "dupb", "cfa", "cfb",
+        "traefik",
+        "dflt",
+        "multi",
+        "lone",
+        "two",
+        "tworr",
+        "mw",
+        "user",
+        "ep",
+        "tls",
+        "v2",
+        "prio",
+        "noport",
+        "ref",
+        "ref2",
+        "half",
+        "dupa",
+        "dupb",
+        "cfa",
+        "cfb",
+        "dot.Name_1",
+        "case",
     ];
     for s in names {
         cleanup.container(&n(s));
@@ -297,19 +317,42 @@ async fn berth_derives_the_routers_traefik_makes_of_the_same_labels() {
         ("cfb", host("cfb")),
     ] {
         let router = if s.starts_with("dup") { "dup" } else { "cf" };
-        httpd(
-            &n(s),
-            &run,
-            &labels(&[
-                (format!("routers.{}.rule", n(router)), &rule),
-                (
-                    format!("services.{}.loadbalancer.server.port", n(router)),
-                    "8080",
-                ),
-            ]),
-            &[],
-        );
+        // A middleware the cf containers define differently: dropped.
+        let cmw = format!("middlewares.{}.stripprefix.prefixes", n("cmw"));
+        let mut l = labels(&[
+            (format!("routers.{}.rule", n(router)), &rule),
+            (
+                format!("services.{}.loadbalancer.server.port", n(router)),
+                "8080",
+            ),
+        ]);
+        if router == "cf" {
+            l.extend(labels(&[(cmw, &format!("/{s}"))]));
+        }
+        httpd(&n(s), &run, &l, &[]);
     }
+    // The default name of a container named with dots, capitals and `_`.
+    httpd(
+        &n("dot.Name_1"),
+        &run,
+        &["traefik.enable=true".into()],
+        &["--expose", "8080"],
+    );
+    // Names are case-sensitive: `Strip` is not the `strip` defined (here
+    // as on the mw container: the same middleware twice is one).
+    httpd(
+        &n("case"),
+        &run,
+        &labels(&[
+            (format!("routers.{}.rule", n("Case")), &host("case")),
+            (format!("routers.{}.Middlewares", n("Case")), &n("Strip")),
+            (
+                format!("middlewares.{}.stripprefix.prefixes", n("strip")),
+                "/api",
+            ),
+        ]),
+        &["--expose", "8080"],
+    );
     // Two services and no router: Traefik makes none.
     httpd(
         &n("tworr"),
@@ -450,13 +493,15 @@ async fn berth_derives_the_routers_traefik_makes_of_the_same_labels() {
         ]),
         &[],
     );
-    // Priority.
+    // Priority (berth does not show it), and a middleware the cf containers
+    // define differently.
     httpd(
         &n("prio"),
         &run,
         &labels(&[
             (format!("routers.{}.rule", n("prio")), &host("prio")),
             (format!("routers.{}.priority", n("prio")), "42"),
+            (format!("routers.{}.middlewares", n("prio")), &n("cmw")),
         ]),
         &["--expose", "8080"],
     );
@@ -482,6 +527,8 @@ async fn berth_derives_the_routers_traefik_makes_of_the_same_labels() {
         n("prio"),
         n("ref"),
         n("dup"),
+        n("dot-Name-1"),
+        n("Case"),
     ]
     .iter()
     .map(|r| format!("{r}@docker"))
@@ -528,6 +575,14 @@ async fn berth_derives_the_routers_traefik_makes_of_the_same_labels() {
     };
     let docker_routers = st.routers.iter().filter(|r| r.provider == "docker").count();
     assert_eq!(docker_routers, expected.len() + 2, "plus missing and tls3");
+    // Case kept, but nothing but letters and digits.
+    assert!(berth(&n("dot-Name-1")).problems.is_empty());
+    assert!(
+        berth(&n("Case"))
+            .problems
+            .iter()
+            .any(|p| p.contains(&format!("{} is not defined", n("Strip"))))
+    );
     // Defaults: the container's name, the lowest exposed port.
     let dflt = berth(&n("dflt"));
     assert_eq!(dflt.rule, format!("Host(`{}`)", n("dflt")));
@@ -553,6 +608,14 @@ async fn berth_derives_the_routers_traefik_makes_of_the_same_labels() {
     }
     // The same router on two containers: one route, both servers.
     assert_eq!(berth(&n("dup")).backends.len(), 2);
+    // A middleware defined differently on two containers.
+    assert_eq!(traefik(&n("prio")).expect("listed").status, "disabled");
+    assert!(
+        berth(&n("prio"))
+            .problems
+            .iter()
+            .any(|p| p.contains("several containers with different configurations"))
+    );
     // Another container's service: its servers.
     assert_eq!(berth(&n("ref")).backends, berth(&n("ma")).backends);
     // Disabled by Traefik v3: a v2 rule without ruleSyntax.

@@ -552,3 +552,37 @@ fn one_router_on_several_containers_merges_or_is_dropped() {
         );
     }
 }
+
+#[test]
+fn a_middleware_defined_differently_by_two_containers() {
+    let def = |name: &str, prefix: &str| {
+        container(
+            name,
+            &[(
+                "traefik.http.middlewares.strip.stripprefix.prefixes",
+                prefix,
+            )],
+            &[80],
+        )
+    };
+    let app = container(
+        "app",
+        &[
+            ("traefik.http.routers.app.rule", "Host(`app.io`)"),
+            ("traefik.http.routers.app.middlewares", "strip@docker"),
+        ],
+        &[80],
+    );
+    let routes = from_labels(&snap(vec![def("a", "/a"), def("b", "/a"), app.clone()]));
+    assert!(
+        one(&routes, "app").problems.is_empty(),
+        "the same twice is one"
+    );
+    let routes = from_labels(&snap(vec![def("a", "/a"), def("b", "/b"), app]));
+    let r = one(&routes, "app");
+    assert!(
+        r.problems[0].contains("middleware strip is defined by several containers"),
+        "{:?}",
+        r.problems
+    );
+}

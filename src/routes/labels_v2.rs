@@ -72,6 +72,10 @@ pub fn declared(labels: &[(String, String)]) -> Declared {
 pub struct Shared {
     pub middlewares: HashMap<String, (String, Vec<String>)>,
     pub services: HashMap<String, SharedService>,
+    /// Each middleware's options (sorted), to find those that owners
+    /// define differently: Traefik drops them.
+    middleware_options: HashMap<String, Vec<(String, String)>>,
+    conflicting: std::collections::HashSet<String>,
 }
 
 /// A service as a router of another owner reaches it: Traefik sends that
@@ -90,6 +94,17 @@ impl Shared {
             self.middlewares
                 .entry(name.clone())
                 .or_insert_with(|| middleware::describe(opts));
+            let mut sorted = opts.clone();
+            sorted.sort();
+            match self.middleware_options.get(name) {
+                Some(first) if *first != sorted => {
+                    self.conflicting.insert(name.clone());
+                }
+                Some(_) => {}
+                None => {
+                    self.middleware_options.insert(name.clone(), sorted);
+                }
+            }
         }
         let network = label(owner.labels, "traefik.docker.network");
         let exposed = owner.exposed();
@@ -346,6 +361,12 @@ fn middleware_text(
         .strip_suffix("@docker")
         .or_else(|| name.strip_suffix("@swarm"))
         .unwrap_or(name);
+    if shared.conflicting.contains(local) {
+        problems.push(format!(
+            "middleware {local} is defined by several containers with different \
+             configurations: Traefik drops it and disables this router"
+        ));
+    }
     if let Some(opts) = d.middlewares.get(local) {
         let (text, p) = middleware::describe(opts);
         problems.extend(p);
