@@ -6,29 +6,15 @@
 mod common;
 
 use berth::domain::{Route, RouteSource, RouteStatus};
-use berth::routes::traefik_api::{self, ApiState};
+use berth::routes::traefik_api;
+use common::traefik::{fetch_until, ip_of, run_label, start_traefik};
 use common::*;
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
-const TRAEFIK_IMAGE: &str = "local/traefik:3";
 /// `secret` for user `test`, as `openssl passwd -apr1` makes it.
 const AUTH_USERS: &str = "test:$apr1$berthslt$CxxqjEMo8DAd1djveZnxL1";
-
-fn ip_of(name: &str) -> String {
-    let ip = docker(&[
-        "inspect",
-        "--format",
-        "{{.NetworkSettings.IPAddress}}",
-        name,
-    ]);
-    assert!(
-        !ip.is_empty(),
-        "{name} has no address on the default bridge"
-    );
-    ip
-}
 
 /// A raw HTTP/1.0 request to Traefik's `web` entrypoint: (status, body).
 fn request(ip: &str, host: &str, auth: Option<&str>) -> (u16, String) {
@@ -53,21 +39,6 @@ fn request(ip: &str, host: &str, auth: Option<&str>) -> (u16, String) {
     (status, body)
 }
 
-/// Polls the API until `cond` holds (up to `within`); returns the last reading.
-async fn fetch_until(url: &str, within: Duration, cond: impl Fn(&ApiState) -> bool) -> ApiState {
-    let deadline = Instant::now() + within;
-    loop {
-        let last = traefik_api::fetch(url, Duration::from_secs(3)).await;
-        match &last {
-            Ok(st) if cond(st) => return st.clone(),
-            _ if Instant::now() >= deadline => {
-                panic!("traefik API at {url} never got there; last: {last:#?}")
-            }
-            _ => tokio::time::sleep(Duration::from_millis(300)).await,
-        }
-    }
-}
-
 fn route(name: &str) -> Route {
     Route {
         name: name.into(),
@@ -79,10 +50,6 @@ fn route(name: &str) -> Route {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn traefik_api_shows_labelled_routers_and_a_stopped_backend() {
     require_engine();
-    assert!(
-        docker_ok(&["image", "inspect", TRAEFIK_IMAGE]),
-        "{TRAEFIK_IMAGE} is missing: run scripts/testbed up docker"
-    );
     let run = unique_name("tapi");
     let (tr, web, shop) = (
         format!("{run}-traefik"),
@@ -91,24 +58,8 @@ async fn traefik_api_shows_labelled_routers_and_a_stopped_backend() {
     );
     let mut cleanup = Cleanup::new();
     cleanup.container(&tr).container(&web).container(&shop);
-
-    // Only this test's containers: other tests' labels must not reach this Traefik.
-    let constraint = format!("--providers.docker.constraints=Label(`berth.test.run`,`{run}`)");
-    run_container(
-        &tr,
-        TRAEFIK_IMAGE,
-        &[
-            "--api.insecure=true",
-            "--providers.docker=true",
-            "--providers.docker.exposedByDefault=true",
-            &constraint,
-            "--entrypoints.web.address=:80",
-            "--global.checkNewVersion=false",
-            "--global.sendAnonymousUsage=false",
-        ],
-        &["-v", "/var/run/docker.sock:/var/run/docker.sock:ro"],
-    );
-    let run_label = format!("berth.test.run={run}");
+    let url = start_traefik(&tr, &run, &[("web", ":80")], &[]);
+    let run_label = run_label(&run);
     run_container(
         &web,
         IMAGE_V1,
@@ -151,7 +102,6 @@ async fn traefik_api_shows_labelled_routers_and_a_stopped_backend() {
         ],
     );
     let (tr_ip, web_ip, shop_ip) = (ip_of(&tr), ip_of(&web), ip_of(&shop));
-    let url = format!("http://{tr_ip}:8080");
 
     let st = fetch_until(&url, Duration::from_secs(20), |st| {
         ["web@docker", "shop@docker", "legacy@docker"]

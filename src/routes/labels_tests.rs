@@ -430,3 +430,159 @@ fn replicas_that_disagree() {
     let r = &from_labels(&snap(vec![a, b]))[0];
     assert!(r.problems[0].contains("labels differ"), "{:?}", r.problems);
 }
+
+#[test]
+fn a_router_to_another_containers_service_reaches_its_servers() {
+    let api = container(
+        "api",
+        &[("traefik.http.services.api.loadbalancer.server.port", "8080")],
+        &[8080],
+    );
+    let edge = |name: &str, exposed: &[u16]| {
+        container(
+            name,
+            &[
+                ("traefik.http.routers.edge.rule", "Host(`edge.io`)"),
+                ("traefik.http.routers.edge.service", "api@docker"),
+            ],
+            exposed,
+        )
+    };
+    let routes = from_labels(&snap(vec![api.clone(), edge("edge", &[80])]));
+    let r = one(&routes, "edge");
+    assert_eq!(r.port, Some(8080));
+    assert_eq!(r.backends.len(), 1);
+    assert_eq!(r.backends[0].container_id, "id-api");
+    assert_eq!(r.service_id, "api");
+    assert!(r.problems.is_empty(), "{:?}", r.problems);
+
+    // Its own default service has no port: Traefik skips the container.
+    let routes = from_labels(&snap(vec![api, edge("edge2", &[])]));
+    let r = one(&routes, "edge");
+    assert_eq!(r.problems.len(), 1, "{:?}", r.problems);
+    assert!(
+        r.problems[0].starts_with("service edge2: port is missing")
+            && r.problems[0].ends_with("Traefik skips every router of edge2"),
+        "{:?}",
+        r.problems
+    );
+}
+
+#[test]
+fn a_service_without_a_port_drops_the_routers_of_its_container() {
+    let c = container(
+        "half",
+        &[
+            ("traefik.http.routers.r.rule", "Host(`a.io`)"),
+            ("traefik.http.routers.r.service", "s1"),
+            ("traefik.http.services.s1.loadbalancer.server.port", "80"),
+            (
+                "traefik.http.services.s2.loadbalancer.passhostheader",
+                "true",
+            ),
+        ],
+        &[],
+    );
+    let r = &from_labels(&snap(vec![c]))[0];
+    assert_eq!(r.port, Some(80));
+    assert_eq!(r.problems.len(), 1, "{:?}", r.problems);
+    assert!(r.problems[0].contains("service s2: port is missing"));
+}
+
+#[test]
+fn a_certresolver_traefiks_command_line_lacks() {
+    let traefik = Container {
+        command: "/entrypoint.sh --certificatesresolvers.le.acme.email=a@b.test".into(),
+        image: "traefik:v3.1".into(),
+        ..container("proxy", &[], &[80])
+    };
+    let app = container(
+        "app",
+        &[
+            ("traefik.http.routers.a.rule", "Host(`a.io`)"),
+            ("traefik.http.routers.a.tls.certresolver", "le"),
+            ("traefik.http.routers.b.rule", "Host(`b.io`)"),
+            ("traefik.http.routers.b.tls.certresolver", "letsencrypt"),
+        ],
+        &[80],
+    );
+    let routes = from_labels(&snap(vec![traefik, app]));
+    assert!(one(&routes, "a").problems.is_empty());
+    let b = one(&routes, "b");
+    assert_eq!(b.problems.len(), 1, "{:?}", b.problems);
+    assert!(
+        b.problems[0].contains("certresolver letsencrypt is not defined"),
+        "{:?}",
+        b.problems
+    );
+}
+
+#[test]
+fn one_router_on_several_containers_merges_or_is_dropped() {
+    let same = |name: &str| {
+        container(
+            name,
+            &[
+                ("traefik.http.routers.dup.rule", "Host(`dup.io`)"),
+                ("traefik.http.services.dup.loadbalancer.server.port", "80"),
+            ],
+            &[80],
+        )
+    };
+    let routes = from_labels(&snap(vec![same("a"), same("b")]));
+    assert_eq!(routes.len(), 1, "{routes:#?}");
+    assert_eq!(routes[0].backends.len(), 2);
+    assert!(routes[0].problems.is_empty(), "{:?}", routes[0].problems);
+
+    let other = container(
+        "c",
+        &[
+            ("traefik.http.routers.dup.rule", "Host(`other.io`)"),
+            ("traefik.http.services.dup.loadbalancer.server.port", "80"),
+        ],
+        &[80],
+    );
+    let routes = from_labels(&snap(vec![same("a"), other]));
+    assert_eq!(routes.len(), 2);
+    for r in &routes {
+        assert!(
+            r.problems[0].contains("different configurations"),
+            "{:?}",
+            r.problems
+        );
+    }
+}
+
+#[test]
+fn a_middleware_defined_differently_by_two_containers() {
+    let def = |name: &str, prefix: &str| {
+        container(
+            name,
+            &[(
+                "traefik.http.middlewares.strip.stripprefix.prefixes",
+                prefix,
+            )],
+            &[80],
+        )
+    };
+    let app = container(
+        "app",
+        &[
+            ("traefik.http.routers.app.rule", "Host(`app.io`)"),
+            ("traefik.http.routers.app.middlewares", "strip@docker"),
+        ],
+        &[80],
+    );
+    let routes = from_labels(&snap(vec![def("a", "/a"), def("b", "/a"), app.clone()]));
+    assert!(
+        one(&routes, "app").problems.is_empty(),
+        "the same twice is one"
+    );
+    let routes = from_labels(&snap(vec![def("a", "/a"), def("b", "/b"), app]));
+    let r = one(&routes, "app");
+    assert!(
+        r.problems[0].contains("middleware strip is defined by several containers"),
+        "{:?}",
+        r.problems
+    );
+}

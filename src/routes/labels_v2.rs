@@ -8,7 +8,7 @@ use super::owner::{Owner, normalize};
 use super::rule::{self, Syntax};
 use super::traefik::Traefik;
 use super::{middleware, split_list};
-use crate::domain::{Route, RouteSource};
+use crate::domain::{Backend, Route, RouteSource, RouteStatus};
 use std::collections::{BTreeMap, HashMap};
 
 /// Properties by name, keyed by lowercase property path.
@@ -71,25 +71,67 @@ pub fn declared(labels: &[(String, String)]) -> Declared {
 #[derive(Default)]
 pub struct Shared {
     pub middlewares: HashMap<String, (String, Vec<String>)>,
-    pub services: HashMap<String, String>,
+    pub services: HashMap<String, SharedService>,
+    /// Each middleware's options (sorted), to find those that owners
+    /// define differently: Traefik drops them.
+    middleware_options: HashMap<String, Vec<(String, String)>>,
+    conflicting: std::collections::HashSet<String>,
+}
+
+/// A service as a router of another owner reaches it: Traefik sends that
+/// router to the defining container's servers.
+pub struct SharedService {
+    pub service: String,
+    pub service_id: String,
+    pub port: Option<u16>,
+    pub backends: Vec<Backend>,
+    pub status: RouteStatus,
 }
 
 impl Shared {
-    pub fn add(&mut self, owner: &Owner<'_>, d: &Declared) {
+    pub fn add(&mut self, owner: &Owner<'_>, d: &Declared, traefik: Option<&Traefik>) {
         for (name, opts) in &d.middlewares {
             self.middlewares
                 .entry(name.clone())
                 .or_insert_with(|| middleware::describe(opts));
+            let mut sorted = opts.clone();
+            sorted.sort();
+            match self.middleware_options.get(name) {
+                Some(first) if *first != sorted => {
+                    self.conflicting.insert(name.clone());
+                }
+                Some(_) => {}
+                None => {
+                    self.middleware_options.insert(name.clone(), sorted);
+                }
+            }
         }
-        for name in d.services.keys() {
-            self.services
-                .entry(name.clone())
-                .or_insert_with(|| owner.service.clone());
+        let network = label(owner.labels, "traefik.docker.network");
+        let exposed = owner.exposed();
+        for (name, props) in &d.services {
+            self.services.entry(name.clone()).or_insert_with(|| {
+                // Its port problems are told on the owner's own routes.
+                let port = port(owner, name, props, &exposed, &mut Vec::new());
+                SharedService {
+                    service: owner.service.clone(),
+                    service_id: owner.service_id.clone(),
+                    port,
+                    backends: owner.backends(port, network, traefik),
+                    status: owner.initial_status(),
+                }
+            });
         }
     }
 }
 
-pub fn routes(owner: &Owner<'_>, shared: &Shared, traefik: Option<&Traefik>) -> Vec<Route> {
+/// The owner's routes, each with its router's configuration as Traefik
+/// compares it when several containers define the same router (`None`
+/// for a route that is no router).
+pub fn routes(
+    owner: &Owner<'_>,
+    shared: &Shared,
+    traefik: Option<&Traefik>,
+) -> Vec<(Route, Option<String>)> {
     let d = declared(owner.labels);
     let default_name = normalize(&owner.name);
     let mut services = d.services.clone();
@@ -117,11 +159,21 @@ pub fn routes(owner: &Owner<'_>, shared: &Shared, traefik: Option<&Traefik>) -> 
                 "several services ({}) and no router: Traefik makes no route",
                 names.join(", ")
             ));
-            return vec![r];
+            return vec![(r, None)];
         }
     }
     let network = label(owner.labels, "traefik.docker.network");
     let exposed = owner.exposed();
+    // Traefik gives every service of the owner its servers, used by a
+    // router or not, and skips the whole owner when one has no port.
+    let ports: BTreeMap<&str, (Option<u16>, Vec<String>)> = services
+        .iter()
+        .map(|(name, props)| {
+            let mut problems = Vec::new();
+            let p = port(owner, name, props, &exposed, &mut problems);
+            (name.as_str(), (p, problems))
+        })
+        .collect();
     let mut out = Vec::new();
     for (name, props) in &routers {
         let mut r = base(owner, name);
@@ -156,6 +208,9 @@ pub fn routes(owner: &Owner<'_>, shared: &Shared, traefik: Option<&Traefik>) -> 
             .get("tls.certresolver")
             .map(|c| format!("certresolver {c}"))
             .unwrap_or_default();
+        if let (Some(t), Some(c)) = (traefik, props.get("tls.certresolver")) {
+            r.problems.extend(t.resolver_problem(c.trim()));
+        }
         for m in props
             .get("middlewares")
             .map(|m| split_list(m))
@@ -164,6 +219,7 @@ pub fn routes(owner: &Owner<'_>, shared: &Shared, traefik: Option<&Traefik>) -> 
             r.middlewares
                 .push(middleware_text(&m, &d, shared, &mut r.problems));
         }
+        let mut own: Option<String> = None;
         let service = match props.get("service") {
             Some(s) => Some(s.clone()),
             None if services.len() == 1 => services.keys().next().cloned(),
@@ -176,14 +232,17 @@ pub fn routes(owner: &Owner<'_>, shared: &Shared, traefik: Option<&Traefik>) -> 
                 None
             }
         };
+        let config = format!("{props:?} {service:?}");
         if let Some(svc) = service {
             let local = svc
                 .strip_suffix("@docker")
                 .or_else(|| svc.strip_suffix("@swarm"))
                 .unwrap_or(&svc);
-            match services.get(local) {
-                Some(props) => {
-                    r.port = port(owner, local, props, &exposed, &mut r.problems);
+            match ports.get(local) {
+                Some((port, problems)) => {
+                    own = Some(local.to_owned());
+                    r.port = *port;
+                    r.problems.extend(problems.iter().cloned());
                     r.backends = owner.backends(r.port, network, traefik);
                     r.status = owner.initial_status();
                     r.problems.extend(owner.network_problems(network, traefik));
@@ -197,8 +256,11 @@ pub fn routes(owner: &Owner<'_>, shared: &Shared, traefik: Option<&Traefik>) -> 
                 }
                 None => match shared.services.get(local) {
                     Some(other) => {
-                        r.service = other.clone();
-                        r.service_id.clear();
+                        r.service = other.service.clone();
+                        r.service_id = other.service_id.clone();
+                        r.port = other.port;
+                        r.backends = other.backends.clone();
+                        r.status = other.status;
                     }
                     None => r
                         .problems
@@ -206,7 +268,18 @@ pub fn routes(owner: &Owner<'_>, shared: &Shared, traefik: Option<&Traefik>) -> 
                 },
             }
         }
-        out.push(r);
+        for (svc, (port, problems)) in &ports {
+            // Its own service's problems are told above.
+            if port.is_none() && own.as_deref() != Some(*svc) {
+                for p in problems {
+                    r.problems.push(format!(
+                        "service {svc}: {p}: Traefik skips every router of {}",
+                        owner.name
+                    ));
+                }
+            }
+        }
+        out.push((r, Some(config)));
     }
     out
 }
@@ -288,6 +361,12 @@ fn middleware_text(
         .strip_suffix("@docker")
         .or_else(|| name.strip_suffix("@swarm"))
         .unwrap_or(name);
+    if shared.conflicting.contains(local) {
+        problems.push(format!(
+            "middleware {local} is defined by several containers with different \
+             configurations: Traefik drops it and disables this router"
+        ));
+    }
     if let Some(opts) = d.middlewares.get(local) {
         let (text, p) = middleware::describe(opts);
         problems.extend(p);

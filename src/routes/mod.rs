@@ -77,16 +77,71 @@ pub fn from_labels(snap: &Snapshot) -> Vec<Route> {
     let owners = owner::owners(snap);
     let mut shared = labels_v2::Shared::default();
     for o in &owners {
-        shared.add(o, &labels_v2::declared(o.labels));
+        shared.add(o, &labels_v2::declared(o.labels), traefik.as_ref());
     }
     let mut out = Vec::new();
     for o in &owners {
-        let Some(mut routes) = owner_routes(o, &shared, traefik.as_ref()) else {
+        let Some(routes) = owner_routes(o, &shared, traefik.as_ref()) else {
             continue;
         };
-        out.append(&mut routes);
+        out.extend(routes.into_iter().map(|(r, config)| (r, config, o.swarm)));
     }
+    let mut out = merge_routers(out);
     out.sort_by(|a, b| a.id.cmp(&b.id));
+    out
+}
+
+/// Routers of one name that several containers define: Traefik's docker
+/// provider keeps one router when their configurations are the same (its
+/// service then has every container's servers) and drops it when they
+/// differ ("defined multiple times with different configurations").
+/// Swarm services are another provider's: never merged with containers.
+fn merge_routers(routes: Vec<(Route, Option<String>, bool)>) -> Vec<Route> {
+    let mut out: Vec<Route> = Vec::new();
+    let mut seen: std::collections::HashMap<(String, bool), (usize, String, bool)> =
+        std::collections::HashMap::new();
+    let mut differ: Vec<usize> = Vec::new();
+    for (r, config, swarm) in routes {
+        let Some(config) = config else {
+            out.push(r);
+            continue;
+        };
+        match seen.get_mut(&(r.name.clone(), swarm)) {
+            Some((first, first_config, _)) if *first_config == config => {
+                let Some(first) = out.get_mut(*first) else {
+                    continue;
+                };
+                for b in r.backends {
+                    if !first.backends.contains(&b) {
+                        first.backends.push(b);
+                    }
+                }
+                if first.status == crate::domain::RouteStatus::NoBackend {
+                    first.status = r.status;
+                }
+            }
+            Some((first, _, marked)) => {
+                if !*marked {
+                    differ.push(*first);
+                    *marked = true;
+                }
+                differ.push(out.len());
+                out.push(r);
+            }
+            None => {
+                seen.insert((r.name.clone(), swarm), (out.len(), config, false));
+                out.push(r);
+            }
+        }
+    }
+    for i in differ {
+        let Some(r) = out.get_mut(i) else { continue };
+        r.problems.push(format!(
+            "router {} is defined by several containers with different configurations: \
+             Traefik drops it",
+            r.name
+        ));
+    }
     out
 }
 
@@ -94,7 +149,7 @@ fn owner_routes(
     o: &Owner<'_>,
     shared: &labels_v2::Shared,
     traefik: Option<&Traefik>,
-) -> Option<Vec<Route>> {
+) -> Option<Vec<(Route, Option<String>)>> {
     let enable =
         labels_v2::label(o.labels, "traefik.enable").map(|v| v.trim().to_ascii_lowercase());
     if enable.as_deref() == Some("false") {
@@ -107,13 +162,13 @@ fn owner_routes(
         routes.extend(labels_v2::routes(o, shared, traefik));
     }
     if v1 {
-        routes.extend(labels_v1::routes(o, traefik));
+        routes.extend(labels_v1::routes(o, traefik).into_iter().map(|r| (r, None)));
     }
     if let Some(t) = traefik
         && !t.exposed_by_default
         && enable.as_deref() != Some("true")
     {
-        for r in &mut routes {
+        for (r, _) in &mut routes {
             r.problems.push(format!(
                 "no traefik.enable=true and Traefik ({}) does not expose containers by default: it ignores these labels",
                 t.name

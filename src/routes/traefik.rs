@@ -15,6 +15,10 @@ pub struct Traefik {
     /// `--providers.docker.exposedByDefault=false` makes it ignore
     /// containers without `traefik.enable=true`.
     pub exposed_by_default: bool,
+    /// The certificate resolvers its command line defines
+    /// (`--certificatesresolvers.<name>.…`); `None` when it defines none
+    /// there (they may come from a file or the environment: unknown).
+    pub resolvers: Option<Vec<String>>,
 }
 
 impl Traefik {
@@ -31,8 +35,42 @@ impl Traefik {
                     .command
                     .to_ascii_lowercase()
                     .contains("exposedbydefault=false"),
+                resolvers: resolvers_of(&c.command),
             })
     }
+
+    /// What is wrong with a router's `tls.certresolver=name`: Traefik logs
+    /// "Router uses a nonexistent certificate resolver" for a resolver it
+    /// lacks, yet serves the router (its API says enabled) with its own
+    /// self-signed default certificate.
+    pub fn resolver_problem(&self, name: &str) -> Option<String> {
+        let known = self.resolvers.as_ref()?;
+        if known.iter().any(|k| k.eq_ignore_ascii_case(name)) {
+            return None;
+        }
+        Some(format!(
+            "certresolver {name} is not defined by Traefik ({}), whose command line defines {}: \
+             it serves TRAEFIK DEFAULT CERT (self-signed) instead",
+            self.name,
+            known.join(", ")
+        ))
+    }
+}
+
+/// Resolver names from `--certificatesresolvers.<name>.…` flags (Traefik
+/// reads flag names case-insensitively); `None` when there are none.
+fn resolvers_of(command: &str) -> Option<Vec<String>> {
+    let mut out: Vec<String> = Vec::new();
+    for arg in command.split_whitespace() {
+        let Some(rest) = super::labels_v2::strip_prefix_ci(arg, "--certificatesresolvers.") else {
+            continue;
+        };
+        let name = rest.split(['.', '=']).next().unwrap_or_default();
+        if !name.is_empty() && !out.iter().any(|n| n.eq_ignore_ascii_case(name)) {
+            out.push(name.to_owned());
+        }
+    }
+    (!out.is_empty()).then_some(out)
 }
 
 /// `traefik:v3.1`, `local/traefik:3`, `registry/traefik` — not `traefik-forward-auth`.
@@ -98,5 +136,25 @@ mod tests {
         assert!(!t.exposed_by_default);
         assert_eq!(t.networks, vec!["front".to_string()]);
         assert_eq!(t.syntax, Syntax::V3);
+        assert_eq!(t.resolvers, None);
+        assert_eq!(t.resolver_problem("le"), None, "unknown: no claim");
+    }
+
+    #[test]
+    fn resolvers_come_from_the_command_line() {
+        let c = container(
+            "traefik:v3.1",
+            "/entrypoint.sh --certificatesresolvers.le.acme.email=a@b.test \
+             --certificatesResolvers.LE.acme.storage=/x --certificatesresolvers.dns.acme.dnschallenge=true",
+        );
+        let snap = Snapshot {
+            containers: vec![c],
+            ..Snapshot::default()
+        };
+        let t = Traefik::find(&snap).expect("found");
+        assert_eq!(t.resolvers, Some(vec!["le".to_string(), "dns".to_string()]));
+        assert_eq!(t.resolver_problem("le"), None);
+        let p = t.resolver_problem("nope").expect("a problem");
+        assert!(p.contains("nope") && p.contains("le, dns"), "{p}");
     }
 }

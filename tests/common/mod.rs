@@ -18,6 +18,7 @@ pub mod pty;
 pub mod registry;
 pub mod spare_engine;
 pub mod swarm;
+pub mod traefik;
 
 pub use docker::*;
 pub use images::{Tags, untag};
