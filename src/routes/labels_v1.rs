@@ -88,14 +88,8 @@ pub fn routes(owner: &Owner<'_>, traefik: Option<&Traefik>) -> Vec<Route> {
             .get("frontend.rule")
             .cloned()
             .unwrap_or_else(|| default_rule(owner));
-        match rule::parse_v1(&text) {
-            Ok(info) => {
-                r.hosts = info.hosts;
-                r.paths = info.paths;
-            }
-            Err(e) => r.problems.push(format!("rule does not parse {e}")),
-        }
-        r.rule = text;
+        let parsed = rule::parse_v1(&text);
+        super::set_rule(&mut r, text, parsed);
         r.entrypoints = props
             .get("frontend.entrypoints")
             .map(|e| split_list(e))

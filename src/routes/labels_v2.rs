@@ -187,14 +187,8 @@ pub fn routes(
             Some("v3") => Syntax::V3,
             _ => traefik.map(|t| t.syntax).unwrap_or(Syntax::V2),
         };
-        match rule::parse_v2(&text, syntax) {
-            Ok(info) => {
-                r.hosts = info.hosts;
-                r.paths = info.paths;
-            }
-            Err(e) => r.problems.push(format!("rule does not parse {e}")),
-        }
-        r.rule = text;
+        let parsed = rule::parse_v2(&text, syntax);
+        super::set_rule(&mut r, text, parsed);
         r.entrypoints = props
             .get("entrypoints")
             .map(|e| split_list(e))

@@ -178,6 +178,19 @@ fn owner_routes(
     Some(routes)
 }
 
+/// The rule as written, with the hosts and paths it matches or where it
+/// stops parsing.
+fn set_rule(r: &mut Route, text: String, parsed: Result<rule::RuleInfo, rule::RuleError>) {
+    match parsed {
+        Ok(info) => {
+            r.hosts = info.hosts;
+            r.paths = info.paths;
+        }
+        Err(e) => r.problems.push(format!("rule does not parse {e}")),
+    }
+    r.rule = text;
+}
+
 /// `a, b,c` -> [a, b, c].
 fn split_list(s: &str) -> Vec<String> {
     s.split(',')
