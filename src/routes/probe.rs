@@ -8,6 +8,11 @@ use tokio::net::TcpStream;
 
 /// The longest a probe waits, connect and answer together.
 pub const PROBE_TIMEOUT: Duration = Duration::from_secs(2);
+/// The longest it waits for the connection alone. An address that takes
+/// no connection in that time is one this host cannot reach (a pod or an
+/// overlay network seen from outside), not a backend that is down: a
+/// stopped process refuses at once, a hung one accepts and then says nothing.
+pub const CONNECT_TIMEOUT: Duration = Duration::from_millis(1500);
 /// What is read of an answer: its status line is all that matters.
 const READ_LIMIT: usize = 1024;
 
@@ -56,9 +61,10 @@ pub async fn probe(t: &Target) -> Probe {
 async fn ask(t: &Target) -> Probe {
     let started = Instant::now();
     let addr = key(&t.address, t.port);
-    let mut stream = match TcpStream::connect(&addr).await {
-        Ok(s) => s,
-        Err(e) => return refused(&e),
+    let mut stream = match tokio::time::timeout(CONNECT_TIMEOUT, TcpStream::connect(&addr)).await {
+        Ok(Ok(s)) => s,
+        Ok(Err(e)) => return refused(&e),
+        Err(_) => return unreachable(),
     };
     let host = if t.host.is_empty() {
         t.address.as_str()
@@ -126,12 +132,16 @@ fn refused(e: &std::io::Error) -> Probe {
     use std::io::ErrorKind;
     match e.kind() {
         ErrorKind::ConnectionRefused => down("connection refused".into()),
-        ErrorKind::HostUnreachable | ErrorKind::NetworkUnreachable => Probe {
-            status: RouteStatus::Unknown,
-            latency_ms: None,
-            detail: "not reachable from this host".into(),
-        },
+        ErrorKind::HostUnreachable | ErrorKind::NetworkUnreachable => unreachable(),
         k => down(format!("connect failed: {k}")),
+    }
+}
+
+fn unreachable() -> Probe {
+    Probe {
+        status: RouteStatus::Unknown,
+        latency_ms: None,
+        detail: "not reachable from this host".into(),
     }
 }
 
@@ -192,6 +202,23 @@ mod tests {
             (p.status, p.detail.as_str()),
             (RouteStatus::Down, "connection refused")
         );
+    }
+
+    #[tokio::test]
+    async fn a_backend_that_accepts_and_never_answers_is_down() {
+        let l = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let port = l.local_addr().expect("addr").port();
+        let hold = tokio::spawn(async move {
+            let (s, _) = l.accept().await.expect("accept");
+            tokio::time::sleep(Duration::from_secs(5)).await;
+            drop(s);
+        });
+        let p = probe(&target(port)).await;
+        assert_eq!(
+            (p.status, p.detail.as_str()),
+            (RouteStatus::Down, "no answer in 2 s")
+        );
+        hold.abort();
     }
 
     #[tokio::test]
