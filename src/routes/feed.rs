@@ -65,6 +65,10 @@ pub async fn run(
     };
     let mut inflight = FuturesUnordered::new();
     let mut busy: HashSet<String> = HashSet::new();
+    // What to probe, made again only when the routes change.
+    let mut targets: Vec<(String, Target)> = Vec::new();
+    let mut targets_of: Option<(Arc<Snapshot>, Vec<crate::domain::Route>)> = None;
+    let mut visible: HashSet<String> = HashSet::new();
     loop {
         if !watching.borrow_and_update().on {
             tokio::select! {
@@ -76,26 +80,39 @@ pub async fn run(
         let snap = snaps.borrow_and_update().clone();
         let mut changed = feed.refresh_sources(&snap).await;
         changed |= feed.read_haproxy(&snap).await;
-        let visible: HashSet<String> = watching.borrow().visible.iter().cloned().collect();
-        let targets = live::targets(snap.routes.iter().chain(&feed.live.extra));
-        changed |= feed.forget_gone(&targets);
+        {
+            let w = watching.borrow();
+            if w.visible.len() != visible.len() || w.visible.iter().any(|k| !visible.contains(k)) {
+                visible = w.visible.iter().cloned().collect();
+            }
+        }
+        let same = targets_of
+            .as_ref()
+            .is_some_and(|(s, extra)| Arc::ptr_eq(s, &snap) && *extra == feed.live.extra);
+        if !same {
+            targets = live::targets(snap.routes.iter().chain(&feed.live.extra))
+                .into_iter()
+                .map(|t| (t.key(), t))
+                .collect();
+            targets_of = Some((snap.clone(), feed.live.extra.clone()));
+            changed |= feed.forget_gone(&targets);
+        }
         let now = Instant::now();
-        for t in &targets {
+        for (key, t) in &targets {
             if inflight.len() >= IN_FLIGHT {
                 break;
             }
-            let key = t.key();
-            if busy.contains(&key) || feed.due.get(&key).is_some_and(|d| *d > now) {
+            if busy.contains(key) || feed.due.get(key).is_some_and(|d| *d > now) {
                 continue;
             }
-            let every = if visible.contains(&key) {
+            let every = if visible.contains(key) {
                 VISIBLE_EVERY
             } else {
                 OTHERS_EVERY
             };
             feed.due.insert(key.clone(), now + every);
             busy.insert(key.clone());
-            let t: Target = t.clone();
+            let (key, t) = (key.clone(), t.clone());
             inflight.push(async move { (key, probe::probe(&t).await) });
         }
         if changed && tx.send(Arc::new(feed.live.clone())).await.is_err() {
@@ -195,11 +212,11 @@ impl Feed {
     }
 
     /// Drops what is known of backends no route has any more.
-    fn forget_gone(&mut self, targets: &[Target]) -> bool {
-        let keep: HashSet<String> = targets.iter().map(Target::key).collect();
+    fn forget_gone(&mut self, targets: &[(String, Target)]) -> bool {
+        let keep: HashSet<&str> = targets.iter().map(|(k, _)| k.as_str()).collect();
         let before = self.live.probes.len();
-        self.live.probes.retain(|k, _| keep.contains(k));
-        self.due.retain(|k, _| keep.contains(k));
+        self.live.probes.retain(|k, _| keep.contains(k.as_str()));
+        self.due.retain(|k, _| keep.contains(k.as_str()));
         before != self.live.probes.len()
     }
 

@@ -122,20 +122,25 @@ pub fn targets<'a>(routes: impl IntoIterator<Item = &'a Route>) -> Vec<Target> {
 }
 
 /// Whether a new probe result is worth a redraw: the status or detail
-/// changed, or the latency moved by more than half (jitter of a fast
-/// backend is not news).
+/// changed, or the latency is another order of things — more than 5 times
+/// or less than a fifth of the shown one, and 20 ms apart. A loaded host
+/// makes a fast backend's latency jump between 10 and 50 ms from one probe
+/// to the next; redrawing each jump would be noise, and cost.
 pub fn differs(old: &Probe, new: &Probe) -> bool {
     if old.status != new.status || old.detail != new.detail {
         return true;
     }
     match (old.latency_ms, new.latency_ms) {
         (Some(a), Some(b)) => {
-            let (a, b) = (a.max(1), b.max(1));
-            b > a.saturating_mul(2).max(3) || b.saturating_mul(2) < a
+            let (lo, hi) = (a.min(b), a.max(b));
+            hi - lo > JITTER_MS && hi > lo.max(1).saturating_mul(5)
         }
         (a, b) => a.is_some() != b.is_some(),
     }
 }
+
+/// Latency moves smaller than this are never news.
+const JITTER_MS: u32 = 20;
 
 #[cfg(test)]
 mod tests {
@@ -211,12 +216,22 @@ mod tests {
 
     #[test]
     fn jitter_is_not_a_change() {
-        let a = p(RouteStatus::Up, Some(0), "HTTP 200");
-        assert!(!differs(&a, &p(RouteStatus::Up, Some(2), "HTTP 200")));
-        assert!(differs(&a, &p(RouteStatus::Up, Some(40), "HTTP 200")));
-        assert!(differs(&a, &p(RouteStatus::Down, None, "HTTP 502")));
+        let fast = p(RouteStatus::Up, Some(0), "HTTP 200");
+        assert!(!differs(&fast, &p(RouteStatus::Up, Some(2), "HTTP 200")));
+        assert!(!differs(&fast, &p(RouteStatus::Up, Some(15), "HTTP 200")));
+        assert!(differs(&fast, &p(RouteStatus::Up, Some(40), "HTTP 200")));
+        assert!(differs(&fast, &p(RouteStatus::Down, None, "HTTP 502")));
+        // What a loaded host does to a fast backend: 12, 52, 16, 41 ms.
+        let loaded = p(RouteStatus::Up, Some(12), "HTTP 200");
+        for ms in [52, 16, 41, 22] {
+            assert!(
+                !differs(&loaded, &p(RouteStatus::Up, Some(ms), "HTTP 200")),
+                "{ms}"
+            );
+        }
         let slow = p(RouteStatus::Up, Some(100), "HTTP 200");
-        assert!(!differs(&slow, &p(RouteStatus::Up, Some(130), "HTTP 200")));
-        assert!(differs(&slow, &p(RouteStatus::Up, Some(30), "HTTP 200")));
+        assert!(!differs(&slow, &p(RouteStatus::Up, Some(300), "HTTP 200")));
+        assert!(differs(&slow, &p(RouteStatus::Up, Some(900), "HTTP 200")));
+        assert!(differs(&slow, &p(RouteStatus::Up, Some(10), "HTTP 200")));
     }
 }
