@@ -81,7 +81,10 @@ fn main() -> Result<()> {
     opts.berth = std::fs::canonicalize(&opts.berth)
         .with_context(|| format!("the berth binary {}", opts.berth.display()))?;
     let started = Instant::now();
-    let net = format!("{PREFIX}net");
+    // Its own name each run: dockerd 20.10 may keep counting endpoints of
+    // a network whose 500 containers were just removed, and refuse to
+    // remove it ("has active endpoints") until it restarts.
+    let net = format!("{PREFIX}net-{}", std::process::id());
     // Removes containers, network and chains however main ends.
     let _cleanup = Cleanup { net: net.clone() };
     remove_bench_objects(&net);
@@ -242,11 +245,24 @@ fn remove_bench_objects(net: &str) {
             .stderr(Stdio::null())
             .status();
     }
-    let _ = Command::new("docker")
-        .args(["network", "rm", net])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status();
+    for attempt in 0..10 {
+        let gone = Command::new("docker")
+            .args(["network", "rm", net])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        let exists = docker(&["network", "inspect", net]).is_ok();
+        if gone || !exists {
+            return;
+        }
+        if attempt == 9 {
+            log(&format!(
+                "dockerd refuses to remove the (empty, labelled) network {net}: it is left behind"
+            ));
+        }
+        std::thread::sleep(Duration::from_secs(1));
+    }
 }
 
 struct Cleanup {
@@ -304,7 +320,7 @@ fn curl_round(opts: &Opts, net: &str, counters: &Counters) -> Result<CurlRound> 
     );
     let result = run_ok(Command::new("sh").args(["-c", &script]));
     let secs = t.elapsed().as_secs_f64();
-    let traffic = before.until(counters.read()?);
+    let traffic = before.until(counters.read()?).all;
     let _ = std::fs::remove_file(&list);
     result.context("curl to every backend")?;
     log(&format!("curl round: {secs:.2} s, {traffic:?}"));
@@ -399,6 +415,9 @@ struct Window {
     cpu: f64,
     bytes: u64,
     traffic: Traffic,
+    /// Requests to the bench backends by others (other users' `berth ls
+    /// routes`), not counted in `traffic`.
+    others: u64,
     foreign_events: usize,
 }
 
@@ -433,10 +452,21 @@ struct Bench<'a> {
 }
 
 impl Bench<'_> {
+    /// berth in a pty, through `setpriv` so that its probes are counted
+    /// apart from other users' (the pid is berth's: setpriv execs it).
     fn spawn(&self, extra_env: &[(&str, &str)]) -> Tui {
         let mut env = home_env(self.home.to_str().unwrap_or("/tmp")).to_vec();
         env.extend_from_slice(extra_env);
-        Tui::spawn(&self.opts.berth, &[], &env, self.opts.rows, self.opts.cols)
+        let mut args = Counters::command_prefix();
+        args.push(self.opts.berth.display().to_string());
+        let args: Vec<&str> = args.iter().skip(1).map(String::as_str).collect();
+        Tui::spawn(
+            "/usr/bin/setpriv",
+            &args,
+            &env,
+            self.opts.rows,
+            self.opts.cols,
+        )
     }
 
     fn wait(&self, tui: &Tui, what: &str, pred: impl FnMut(&str) -> bool) -> Result<Instant> {
@@ -476,12 +506,13 @@ impl Bench<'_> {
         let since = unix_now();
         let before = self.counters.read()?;
         let used = usage_over(&[tui], Duration::from_secs(secs))?[0];
-        let traffic = before.until(self.counters.read()?);
+        let counted = before.until(self.counters.read()?);
         let w = Window {
             secs,
             cpu: used.0,
             bytes: used.1,
-            traffic,
+            traffic: counted.ours,
+            others: counted.others_requests(),
             foreign_events: foreign_events(since, unix_now(), PREFIX),
         };
         log(&format!("  {w:?}"));
@@ -510,7 +541,7 @@ impl Bench<'_> {
         // The first round reaches every backend within OTHERS_EVERY.
         let mut all_probed = None;
         while key.elapsed() < OTHERS_EVERY + Duration::from_secs(30) {
-            if asked.until(self.counters.read()?).requests >= n as u64 {
+            if asked.until(self.counters.read()?).ours.requests >= n as u64 {
                 all_probed = Some(key.elapsed());
                 break;
             }
@@ -611,6 +642,14 @@ fn markdown(
         ("routes on screen", &idle.on),
         ("routes left", &idle.after),
     ] {
+        if w.others > 0 {
+            notes.push(format!(
+                "- Window \"{what}\": {} request(s) to the bench backends came from other \
+                 processes (other users of the engine; `berth ls routes` probes every route): \
+                 counted apart, not in the figures above.",
+                w.others
+            ));
+        }
         if w.foreign_events > 0 {
             notes.push(format!(
                 "- Window \"{what}\": the engine reported {} event(s) about other users' \
@@ -678,6 +717,9 @@ fn markdown(
          How: requests are the SYNs from this host to the subnet's port {PORT}, bytes the IP\n\
          lengths of every packet to it and back, read from two counting iptables chains\n\
          (`{out_chain}`, `{in_chain}`, OUTPUT and INPUT) before and after each window.\n\
+         berth runs through `setpriv --regid {gid} --keep-groups`: an `owner --gid-owner` rule\n\
+         marks its connections (CONNMARK), so only its own probes are counted, both ways, and\n\
+         other processes probing the same backends are counted apart.\n\
          CPU is utime+stime from `/proc/PID/stat` over the window; bytes are what the pty\n\
          master read. Every frame writes at least the cursor-hide sequence, so 0 bytes means\n\
          no frame was drawn; {frames_note} a row is redrawn only when its status or detail\n\
@@ -720,6 +762,7 @@ fn markdown(
         hwm_ok = pass(idle.hwm_mib <= 40.0),
         pkt_out = on.traffic.packets_out,
         pkt_in = on.traffic.packets_in,
+        gid = wire::PROBE_GID,
         out_chain = wire::OUT_CHAIN,
         in_chain = wire::IN_CHAIN,
         settle = idle.settle.0.as_secs_f64(),

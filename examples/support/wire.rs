@@ -2,7 +2,11 @@
 //! that only count (no verdict), jumped to for TCP between this host and a
 //! subnet's port. Requests are the SYNs going out (berth opens one
 //! connection per probe, `Connection: close`); bytes are IP packet lengths
-//! both ways. `#[path]`-included by the bench drivers.
+//! both ways. The program measured runs with its own primary group
+//! ([`PROBE_GID`], see [`Counters::command_prefix`]): its connections are
+//! marked and counted apart from everyone else's (other users of a shared
+//! engine run `berth ls routes`, which probes every route on it).
+//! `#[path]`-included by the bench drivers.
 
 use super::measure::run_ok;
 use anyhow::{Context, Result};
@@ -11,8 +15,34 @@ use std::process::Command;
 /// The chains; `scripts/bench` removes them too, however a run ends.
 pub const OUT_CHAIN: &str = "BERTH-BENCH-RT-OUT";
 pub const IN_CHAIN: &str = "BERTH-BENCH-RT-IN";
+/// The group the measured program runs with (its uid stays: root reaches
+/// everything it needs whatever its group).
+pub const PROBE_GID: u32 = 47_310;
+/// The connection mark of its connections, in bits no other user sets.
+const MARK: &str = "0x5b0000/0xff0000";
 
-/// Counters read at one instant.
+/// Counters read at one instant: the measured program's connections,
+/// and everyone's.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counted {
+    pub ours: Traffic,
+    pub all: Traffic,
+}
+
+impl Counted {
+    pub fn until(self, later: Counted) -> Counted {
+        Counted {
+            ours: self.ours.until(later.ours),
+            all: self.all.until(later.all),
+        }
+    }
+
+    /// Requests to the subnet by others than the measured program.
+    pub fn others_requests(&self) -> u64 {
+        self.all.requests.saturating_sub(self.ours.requests)
+    }
+}
+
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Traffic {
     /// Connections opened towards the subnet's port (SYN without ACK).
@@ -55,10 +85,33 @@ impl Counters {
         let port = port.to_string();
         iptables(&["-N", OUT_CHAIN]).context("iptables (root and iptables are needed)")?;
         iptables(&["-N", IN_CHAIN])?;
-        // Rule 1 counts new connections, rule 2 every packet out; rule 1 of
-        // the other chain every packet back.
+        // Out: rule 1 marks the measured program's connections, 2 and 3
+        // count their new connections and packets, 4 and 5 everyone's.
+        // In: the marked connections' packets, then everyone's.
+        let gid = PROBE_GID.to_string();
+        iptables(&[
+            "-A",
+            OUT_CHAIN,
+            "-m",
+            "owner",
+            "--gid-owner",
+            &gid,
+            "-j",
+            "CONNMARK",
+            "--set-xmark",
+            MARK,
+        ])?;
+        iptables(&[
+            "-A", OUT_CHAIN, "-m", "connmark", "--mark", MARK, "-p", "tcp", "--syn",
+        ])?;
+        iptables(&[
+            "-A", OUT_CHAIN, "-m", "connmark", "--mark", MARK, "-p", "tcp",
+        ])?;
         iptables(&["-A", OUT_CHAIN, "-p", "tcp", "--syn"])?;
         iptables(&["-A", OUT_CHAIN, "-p", "tcp"])?;
+        iptables(&[
+            "-A", IN_CHAIN, "-m", "connmark", "--mark", MARK, "-p", "tcp",
+        ])?;
         iptables(&["-A", IN_CHAIN, "-p", "tcp"])?;
         let jumps: Vec<Vec<String>> = [
             [
@@ -82,17 +135,38 @@ impl Counters {
         Ok(counters)
     }
 
-    pub fn read(&self) -> Result<Traffic> {
+    pub fn read(&self) -> Result<Counted> {
         let out = chain_counts(OUT_CHAIN)?;
         let inn = chain_counts(IN_CHAIN)?;
         let at = |v: &[(u64, u64)], i: usize| v.get(i).copied().context("a counting rule is gone");
-        Ok(Traffic {
-            requests: at(&out, 0)?.0,
-            packets_out: at(&out, 1)?.0,
-            bytes_out: at(&out, 1)?.1,
-            packets_in: at(&inn, 0)?.0,
-            bytes_in: at(&inn, 0)?.1,
+        let traffic = |o: usize, i: usize| -> Result<Traffic> {
+            Ok(Traffic {
+                requests: at(&out, o)?.0,
+                packets_out: at(&out, o + 1)?.0,
+                bytes_out: at(&out, o + 1)?.1,
+                packets_in: at(&inn, i)?.0,
+                bytes_in: at(&inn, i)?.1,
+            })
+        };
+        Ok(Counted {
+            ours: traffic(1, 0)?,
+            all: traffic(3, 1)?,
         })
+    }
+
+    /// What to run the measured program through so that its connections
+    /// are counted as its own: `setpriv` with the group [`PROBE_GID`].
+    pub fn command_prefix() -> Vec<String> {
+        [
+            "setpriv",
+            "--regid",
+            &PROBE_GID.to_string(),
+            "--keep-groups",
+            "--",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect()
     }
 }
 
