@@ -25,8 +25,8 @@ mod pty;
 use anyhow::{Context, Result, bail};
 use clap::Parser;
 use measure::{
-    clk_tck, cpu_ticks, docker, foreign_events, home_env, median, ms, percentile, publish, quit,
-    status_bytes, unix_now, usage_over, wait_quiet, wait_screen,
+    clk_tck, cpu_ticks, docker, foreign_events, home_env, in_parallel, median, ms, percentile,
+    publish, quit, status_bytes, unix_now, usage_over, wait_quiet, wait_screen,
 };
 use pty::Tui;
 use std::path::{Path, PathBuf};
@@ -447,29 +447,9 @@ impl Bench<'_> {
             return Ok(());
         }
         let t = Instant::now();
-        let next = Arc::new(AtomicUsize::new(self.created));
-        let failed = Arc::new(AtomicBool::new(false));
-        let workers: Vec<_> = (0..self.opts.parallel.max(1))
-            .map(|_| {
-                let (next, failed) = (next.clone(), failed.clone());
-                std::thread::spawn(move || -> Result<()> {
-                    loop {
-                        let i = next.fetch_add(1, Ordering::SeqCst);
-                        if i >= n || failed.load(Ordering::SeqCst) {
-                            return Ok(());
-                        }
-                        if let Err(e) = run_container(&bench_name(i), &[], &["sleep", "100000"]) {
-                            failed.store(true, Ordering::SeqCst);
-                            return Err(e);
-                        }
-                    }
-                })
-            })
-            .collect();
-        for w in workers {
-            w.join()
-                .map_err(|_| anyhow::anyhow!("a setup thread panicked"))??;
-        }
+        in_parallel(n, self.created, self.opts.parallel, |i| {
+            run_container(&bench_name(i), &[], &["sleep", "100000"])
+        })?;
         log(&format!(
             "made containers {}..{n} in {:.1} s",
             self.created,

@@ -219,3 +219,47 @@ pub fn quiet_start(created: &[u64], now: u64, secs: u64) -> u64 {
         .find(|&t| calm(t))
         .unwrap_or(earliest)
 }
+
+/// Runs `job(i)` for every i in `0..n`, `workers` at a time (threads each
+/// taking the next index); stops handing out work at the first error and
+/// returns it.
+pub fn in_parallel(
+    n: usize,
+    start: usize,
+    workers: usize,
+    job: impl Fn(usize) -> Result<()> + Send + Sync + 'static,
+) -> Result<()> {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+    let next = Arc::new(AtomicUsize::new(start));
+    let failed = Arc::new(AtomicBool::new(false));
+    let job = Arc::new(job);
+    let handles: Vec<_> = (0..workers.max(1))
+        .map(|_| {
+            let (next, failed, job) = (next.clone(), failed.clone(), job.clone());
+            std::thread::spawn(move || -> Result<()> {
+                loop {
+                    let i = next.fetch_add(1, Ordering::SeqCst);
+                    if i >= n || failed.load(Ordering::SeqCst) {
+                        return Ok(());
+                    }
+                    if let Err(e) = job(i) {
+                        failed.store(true, Ordering::SeqCst);
+                        return Err(e);
+                    }
+                }
+            })
+        })
+        .collect();
+    let mut first_err = None;
+    for h in handles {
+        let r = h
+            .join()
+            .map_err(|_| anyhow::anyhow!("a worker thread panicked"))
+            .and_then(|r| r);
+        if let Err(e) = r {
+            first_err.get_or_insert(e);
+        }
+    }
+    first_err.map_or(Ok(()), Err)
+}
