@@ -675,7 +675,7 @@ fn markdown(
     if !idle.settle.1 {
         notes.push(format!(
             "- berth's screen was still changing {:.0} s after the first round of probes \
-             (latencies moving by more than half redraw a row).",
+             (a status change, or a latency of another order seen twice, redraws a row).",
             idle.settle.0.as_secs_f64()
         ));
     }
@@ -723,7 +723,8 @@ fn markdown(
          CPU is utime+stime from `/proc/PID/stat` over the window; bytes are what the pty\n\
          master read. Every frame writes at least the cursor-hide sequence, so 0 bytes means\n\
          no frame was drawn; {frames_note} a row is redrawn only when its status or detail\n\
-         changes or its latency moves by more than half. First-frame runs (s): key → full\n\
+         changes, or two probes in a row see a latency of another order (over 5 times and\n\
+         20 ms apart). First-frame runs (s): key → full\n\
          {full_raw:?}; start → full {start_raw:?}; key → rows probed {probed_raw:?}. The\n\
          screen was quiet {settle:.1} s after the first round before the window opened.\n\
          The whole routes bench took {took_m} min {took_s} s.\n{notes}",

@@ -19,7 +19,7 @@ use tokio::sync::{mpsc, watch};
 use tokio::time::Instant;
 
 pub const VISIBLE_EVERY: Duration = Duration::from_secs(5);
-pub const OTHERS_EVERY: Duration = Duration::from_secs(30);
+pub const OTHERS_EVERY: Duration = Duration::from_secs(60);
 pub const IN_FLIGHT: usize = 16;
 /// How often Traefik's API is read while routes are shown.
 pub const API_EVERY: Duration = Duration::from_secs(5);
@@ -59,6 +59,7 @@ pub async fn run(
         live: Live::default(),
         due: HashMap::new(),
         api_due: None,
+        unconfirmed: HashMap::new(),
         haproxy_due: None,
         haproxy: Vec::new(),
         routes_of: None,
@@ -141,6 +142,8 @@ struct Feed {
     due: HashMap<String, Instant>,
     /// When Traefik's API is due to be read again.
     api_due: Option<Instant>,
+    /// A latency of another order seen once, not yet shown.
+    unconfirmed: HashMap<String, Probe>,
     /// When the haproxy configs are due to be read again.
     haproxy_due: Option<Instant>,
     /// The haproxy configs read, by where they were read.
@@ -217,14 +220,25 @@ impl Feed {
         let before = self.live.probes.len();
         self.live.probes.retain(|k, _| keep.contains(k.as_str()));
         self.due.retain(|k, _| keep.contains(k.as_str()));
+        self.unconfirmed.retain(|k, _| keep.contains(k.as_str()));
         before != self.live.probes.len()
     }
 
-    /// Keeps a probe result; whether it is news.
+    /// Keeps a probe result; whether it is news. A change of status is
+    /// news at once; a latency of another order only when the probe before
+    /// saw it too (one slow answer on a busy host is not).
     fn record(&mut self, key: String, p: Probe) -> bool {
-        match self.live.probes.get(&key) {
-            Some(old) if !live::differs(old, &p) => false,
-            _ => {
+        match live::verdict(self.live.probes.get(&key), self.unconfirmed.get(&key), &p) {
+            live::Verdict::Same => {
+                self.unconfirmed.remove(&key);
+                false
+            }
+            live::Verdict::Hold => {
+                self.unconfirmed.insert(key, p);
+                false
+            }
+            live::Verdict::Show => {
+                self.unconfirmed.remove(&key);
                 self.live.probes.insert(key, p);
                 true
             }

@@ -139,6 +139,35 @@ pub fn differs(old: &Probe, new: &Probe) -> bool {
     }
 }
 
+/// What to do with a probe result, given what is shown and what was seen
+/// once and not shown yet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    /// Nothing worth a redraw.
+    Same,
+    /// A latency of another order, seen for the first time: kept aside.
+    Hold,
+    /// Show it: the first result, a change of status, or a latency of
+    /// another order that the probe before saw too.
+    Show,
+}
+
+pub fn verdict(shown: Option<&Probe>, held: Option<&Probe>, new: &Probe) -> Verdict {
+    let Some(old) = shown else {
+        return Verdict::Show;
+    };
+    if !differs(old, new) {
+        return Verdict::Same;
+    }
+    let status_moved = old.status != new.status || old.detail != new.detail;
+    let confirmed = held.is_some_and(|h| differs(old, h) && !differs(h, new));
+    if status_moved || confirmed {
+        Verdict::Show
+    } else {
+        Verdict::Hold
+    }
+}
+
 /// Latency moves smaller than this are never news.
 const JITTER_MS: u32 = 20;
 
@@ -212,6 +241,32 @@ mod tests {
             (t[0].host.as_str(), t[0].path.as_str()),
             ("a.example.org", "/api")
         );
+    }
+
+    #[test]
+    fn one_slow_answer_is_held_two_are_shown_a_status_at_once() {
+        let shown = p(RouteStatus::Up, Some(3), "HTTP 200");
+        let slow = p(RouteStatus::Up, Some(400), "HTTP 200");
+        assert_eq!(verdict(None, None, &shown), Verdict::Show);
+        assert_eq!(verdict(Some(&shown), None, &slow), Verdict::Hold);
+        assert_eq!(
+            verdict(
+                Some(&shown),
+                Some(&slow),
+                &p(RouteStatus::Up, Some(2), "HTTP 200")
+            ),
+            Verdict::Same
+        );
+        assert_eq!(
+            verdict(
+                Some(&shown),
+                Some(&slow),
+                &p(RouteStatus::Up, Some(380), "HTTP 200")
+            ),
+            Verdict::Show
+        );
+        let down = p(RouteStatus::Down, None, "connection refused");
+        assert_eq!(verdict(Some(&shown), None, &down), Verdict::Show);
     }
 
     #[test]
