@@ -547,8 +547,14 @@ impl Bench<'_> {
             }
             std::thread::sleep(Duration::from_millis(100));
         }
+        // The first round's latencies are the burst's own: a row settles
+        // once two probes in a row (VISIBLE_EVERY apart) agree on it.
         std::thread::sleep(Duration::from_secs(5));
-        let settle = wait_quiet(&tui, Duration::from_secs(2), Duration::from_secs(30));
+        let settle = wait_quiet(
+            &tui,
+            VISIBLE_EVERY * 2 + Duration::from_secs(1),
+            Duration::from_secs(60),
+        );
         let shown = tui.screen_text();
         let visible = rows_up(&shown).0;
         let on = self.window(&tui, "routes view on screen", self.opts.idle_secs)?;
