@@ -81,10 +81,12 @@ fn main() -> Result<()> {
     opts.berth = std::fs::canonicalize(&opts.berth)
         .with_context(|| format!("the berth binary {}", opts.berth.display()))?;
     let started = Instant::now();
-    // Its own name each run: dockerd 20.10 may keep counting endpoints of
+    // One name for every run: dockerd 20.10 may keep counting endpoints of
     // a network whose 500 containers were just removed, and refuse to
-    // remove it ("has active endpoints") until it restarts.
-    let net = format!("{PREFIX}net-{}", std::process::id());
+    // remove it ("has active endpoints") until it restarts. Such a network
+    // is used again by the next run rather than a new one made each time,
+    // which would use up the engine's address pools.
+    let net = format!("{PREFIX}net");
     // Removes containers, network and chains however main ends.
     let _cleanup = Cleanup { net: net.clone() };
     remove_bench_objects(&net);
@@ -160,15 +162,18 @@ struct Setup {
 
 fn make_containers(opts: &Opts, net: &str) -> Result<Setup> {
     let t = Instant::now();
-    docker(&[
-        "network",
-        "create",
-        "--label",
-        "berth.test=1",
-        "--label",
-        "berth.bench=1",
-        net,
-    ])?;
+    let left = docker(&["network", "inspect", net]).is_ok();
+    if !left {
+        docker(&[
+            "network",
+            "create",
+            "--label",
+            "berth.test=1",
+            "--label",
+            "berth.bench=1",
+            net,
+        ])?;
+    }
     let net = net.to_owned();
     in_parallel(opts.routes, 0, opts.parallel, move |i| {
         let rule = format!("traefik.http.routers.r{i}.rule=Host(`{}`)", host(i));
