@@ -84,6 +84,16 @@ pub async fn run(
         {
             let w = watching.borrow();
             if w.visible.len() != visible.len() || w.visible.iter().any(|k| !visible.contains(k)) {
+                // A row scrolled into view is probed now, not when its
+                // off-screen turn comes.
+                let soon = Instant::now() + VISIBLE_EVERY;
+                for k in w.visible.iter().filter(|k| !visible.contains(*k)) {
+                    if let Some(due) = feed.due.get_mut(k)
+                        && *due > soon
+                    {
+                        *due = Instant::now();
+                    }
+                }
                 visible = w.visible.iter().cloned().collect();
             }
         }
