@@ -26,7 +26,7 @@ use anyhow::{Context, Result, bail};
 use clap::Parser;
 use measure::{
     clk_tck, cpu_ticks, docker, foreign_events, home_env, in_parallel, median, ms, percentile,
-    publish, quit, status_bytes, unix_now, usage_over, wait_quiet, wait_screen,
+    publish, quit, remove_containers, status_bytes, unix_now, usage_over, wait_quiet, wait_screen,
 };
 use pty::Tui;
 use std::path::{Path, PathBuf};
@@ -128,20 +128,7 @@ fn count_containers(filter: Option<&str>) -> Result<usize> {
 }
 
 fn remove_bench_containers() {
-    let Ok(ids) = docker(&["ps", "-aq", "--filter", BENCH_FILTER]) else {
-        return;
-    };
-    let ids: Vec<&str> = ids.lines().collect();
-    // Batches keep the command line short. One at a time: ten `rm -f` of 50
-    // at once once left this engine (20.10, fuse-overlayfs) deadlocked.
-    for chunk in ids.chunks(50) {
-        let _ = Command::new("docker")
-            .args(["rm", "-f", "-v"])
-            .args(chunk)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status();
-    }
+    remove_containers(BENCH_FILTER);
 }
 
 struct Cleanup;

@@ -29,8 +29,8 @@ use berth::config::{Keymap, Mode};
 use berth::routes::feed::{IN_FLIGHT, OTHERS_EVERY, VISIBLE_EVERY};
 use clap::Parser;
 use measure::{
-    docker, foreign_events, home_env, in_parallel, median, ms, publish, quit, rounded, run_ok,
-    status_bytes, unix_now, usage_over, wait_quiet, wait_screen,
+    docker, foreign_events, home_env, in_parallel, median, ms, publish, quit, remove_containers,
+    rounded, run_ok, status_bytes, unix_now, usage_over, wait_quiet, wait_screen,
 };
 use pty::Tui;
 use std::path::{Path, PathBuf};
@@ -236,20 +236,7 @@ fn check_intact(n: usize) -> Result<()> {
 }
 
 fn remove_bench_objects(net: &str) {
-    let Ok(ids) = docker(&["ps", "-aq", "--filter", &format!("name=^{PREFIX}")]) else {
-        return;
-    };
-    let ids: Vec<&str> = ids.lines().collect();
-    // Batches of 50, one after another (see bench_console: parallel `rm -f`
-    // once left this engine deadlocked).
-    for chunk in ids.chunks(50) {
-        let _ = Command::new("docker")
-            .args(["rm", "-f", "-v"])
-            .args(chunk)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status();
-    }
+    remove_containers(&format!("name=^{PREFIX}"));
     for attempt in 0..10 {
         let gone = Command::new("docker")
             .args(["network", "rm", net])

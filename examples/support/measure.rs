@@ -263,3 +263,22 @@ pub fn in_parallel(
     }
     first_err.map_or(Ok(()), Err)
 }
+
+/// Removes every container `docker ps -a --filter FILTER` lists, in batches
+/// of 50 one after another: batches keep the command line short, and ten
+/// `rm -f` of 50 at once once left this engine (20.10, fuse-overlayfs)
+/// deadlocked.
+pub fn remove_containers(filter: &str) {
+    let Ok(ids) = docker(&["ps", "-aq", "--filter", filter]) else {
+        return;
+    };
+    let ids: Vec<&str> = ids.lines().collect();
+    for chunk in ids.chunks(50) {
+        let _ = Command::new("docker")
+            .args(["rm", "-f", "-v"])
+            .args(chunk)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status();
+    }
+}
