@@ -63,8 +63,12 @@ pub fn duplicates(routes: &mut [Route]) {
     }
     found.sort();
     found.dedup();
+    // Idempotent: the backend lints its own routes, and the console lints
+    // them again once other sources (haproxy configs) join them.
     for (i, p) in found {
-        routes[i].problems.push(p);
+        if !routes[i].problems.contains(&p) {
+            routes[i].problems.push(p);
+        }
     }
 }
 
@@ -115,6 +119,8 @@ mod tests {
             route("b", "shop.example.org", "/api*", "legacy", &[]),
             route("c", "shop.example.org", "", "web", &["web"]),
         ];
+        duplicates(&mut routes);
+        // Linting again (the console, after the backend) adds nothing.
         duplicates(&mut routes);
         assert_eq!(routes[0].problems.len(), 1, "{:?}", routes[0].problems);
         assert!(routes[0].problems[0].contains("also claimed by traefik-v2 b (to legacy)"));
